@@ -1,0 +1,1 @@
+"""tobacco-crm: the workbench of a tobacco commercial company's customer managers."""

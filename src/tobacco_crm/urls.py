@@ -1,0 +1,12 @@
+"""URL configuration: the web UI, the REST API under /api/, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("tobacco_crm.core.urls")),
+    path("retailers/", include("tobacco_crm.retailers.urls")),
+    path("api/", include("tobacco_crm.api_urls")),
+]
