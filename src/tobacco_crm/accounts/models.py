@@ -23,14 +23,14 @@ class User(AbstractUser):
     administrator. Superusers act as administrators whatever their role field says."""
 
     role = models.CharField(
-        _("role"), max_length=32, choices=Role.choices, default=Role.CUSTOMER_MANAGER
+        _("角色"), max_length=32, choices=Role.choices, default=Role.CUSTOMER_MANAGER
     )
-    display_name = models.CharField(_("name"), max_length=64, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -63,15 +63,15 @@ class User(AbstractUser):
 class Company(models.Model):
     """The tobacco commercial company (烟草商业企业) whose retailers the system keeps."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=128)
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=128)
     # Centre of the company's area, used by maps and demo data.
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True)
 
     class Meta:
-        verbose_name = _("company")
-        verbose_name_plural = _("companies")
+        verbose_name = _("公司")
+        verbose_name_plural = _("公司")
 
     def __str__(self) -> str:
         return self.name
@@ -95,24 +95,24 @@ class Territory(models.Model):
     assigned to territories for compliance work."""
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="territories", verbose_name=_("company")
+        Company, on_delete=models.PROTECT, related_name="territories", verbose_name=_("公司")
     )
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=64)
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
     customer_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="managed_territories",
-        verbose_name=_("customer manager"),
+        verbose_name=_("客户经理"),
         limit_choices_to={"role": Role.CUSTOMER_MANAGER},
     )
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="inspected_territories",
-        verbose_name=_("inspectors"),
+        verbose_name=_("市管员"),
         limit_choices_to={"role": Role.INSPECTOR},
     )
     history = HistoricalRecords(m2m_fields=[inspectors])
@@ -120,8 +120,8 @@ class Territory(models.Model):
     objects = TerritoryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("territory")
-        verbose_name_plural = _("territories")
+        verbose_name = _("片区")
+        verbose_name_plural = _("片区")
         ordering = ["code"]
 
     def __str__(self) -> str:

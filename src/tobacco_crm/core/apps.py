@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "tobacco_crm.core"
-    verbose_name = _("Core")
+    verbose_name = _("基础")

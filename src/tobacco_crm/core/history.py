@@ -71,7 +71,9 @@ def changes_of(instance: models.Model, *, limit: int = 100) -> list[ChangeEntry]
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for change in delta.changes:
-                label = str(model._meta.get_field(change.field).verbose_name)
+                label = str(
+                    getattr(model._meta.get_field(change.field), "verbose_name", change.field)
+                )
                 changes.append(
                     FieldChange(
                         field=change.field,

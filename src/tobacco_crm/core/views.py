@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from tobacco_crm.accounts.models import Territory
+from tobacco_crm.core.requests import request_user
 from tobacco_crm.retailers.choices import RetailerStatus
 from tobacco_crm.retailers.models import Retailer
 
@@ -17,11 +18,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        retailers = Retailer.objects.visible_to(user)  # type: ignore[arg-type]
+        user = request_user(self.request)
+        retailers = Retailer.objects.visible_to(user)
         context["retailer_count"] = retailers.count()
         context["active_count"] = retailers.filter(status=RetailerStatus.NORMAL).count()
-        context["territories"] = Territory.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+        context["territories"] = Territory.objects.visible_to(user).select_related(
             "customer_manager"
         )
         return context

@@ -20,19 +20,19 @@ class Order(models.Model):
     """One retailer's order for one week (订单)."""
 
     retailer = models.ForeignKey(
-        Retailer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("retailer")
+        Retailer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("零售户")
     )
-    order_date = models.DateField(_("order date"))
+    order_date = models.DateField(_("订货日期"))
     status = models.CharField(
-        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CONFIRMED
+        _("状态"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CONFIRMED
     )
-    total_cartons = models.PositiveIntegerField(_("cartons"), default=0)
-    total_amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    total_cartons = models.PositiveIntegerField(_("订购量（条）"), default=0)
+    total_amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("order")
-        verbose_name_plural = _("orders")
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
         ordering = ["-order_date", "-id"]
         indexes = [
             models.Index(fields=["retailer", "order_date"], name="order_retailer_date"),
@@ -47,21 +47,21 @@ class OrderLine(models.Model):
     """One product of an order, in whole cartons (条)."""
 
     order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("订单")
     )
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("product")
+        Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("卷烟规格")
     )
     retailer = models.ForeignKey(
-        Retailer, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("retailer")
+        Retailer, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("零售户")
     )
-    order_date = models.DateField(_("order date"))
-    cartons = models.PositiveIntegerField(_("cartons"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    order_date = models.DateField(_("订货日期"))
+    cartons = models.PositiveIntegerField(_("订购量（条）"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
 
     class Meta:
-        verbose_name = _("order line")
-        verbose_name_plural = _("order lines")
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
         indexes = [
             models.Index(fields=["retailer", "order_date"], name="orderline_retailer_date"),
             models.Index(fields=["product", "order_date"], name="orderline_product_date"),
@@ -70,12 +70,12 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=models.Q(cartons__gt=0),
                 name="orderline_cartons_positive",
-                violation_error_message=_("An order line needs at least one carton."),
+                violation_error_message=_("订单明细至少一条。"),
             ),
             models.UniqueConstraint(
                 fields=["order", "product"],
                 name="orderline_one_per_product",
-                violation_error_message=_("A product appears once per order."),
+                violation_error_message=_("同一订单中每个规格只能出现一次。"),
             ),
         ]
 

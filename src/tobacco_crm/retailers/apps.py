@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class RetailersConfig(AppConfig):
     name = "tobacco_crm.retailers"
-    verbose_name = _("Retailers")
+    verbose_name = _("零售户")

@@ -77,3 +77,11 @@ class RetailerStatus(models.TextChoices):
 def class_code(market_type: str, business_format: str, scale: int) -> str:
     """The 42-class code (e.g. ``CZ1``) from market type, format and scale."""
     return f"{market_type}{business_format}{int(scale)}"
+
+
+ALL_CLASS_CODES = sorted(
+    class_code(m, f, s)
+    for m in MarketType.values
+    for f in BusinessFormat.values
+    for s in Scale.values
+)

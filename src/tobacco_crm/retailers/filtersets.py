@@ -23,9 +23,7 @@ class RetailerFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     territory = django_filters.ModelChoiceFilter(queryset=_territories, label=_("片区"))
-    business_format = django_filters.ChoiceFilter(
-        choices=BusinessFormat.choices, label=_("业态")
-    )
+    business_format = django_filters.ChoiceFilter(choices=BusinessFormat.choices, label=_("业态"))
     business_district = django_filters.ChoiceFilter(
         choices=BusinessDistrict.choices, label=_("商圈")
     )

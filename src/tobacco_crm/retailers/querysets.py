@@ -13,10 +13,8 @@ from tobacco_crm.accounts.choices import Role
 if TYPE_CHECKING:
     from tobacco_crm.accounts.models import User
 
-    from .models import Retailer
 
-
-class RetailerQuerySet(models.QuerySet["Retailer"]):
+class RetailerQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> RetailerQuerySet:
         """Retailers the user may see: the whole company for managers, administrators and
         order takers; the retailers of his own territories for a customer manager; of his

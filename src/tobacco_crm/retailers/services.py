@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tobacco_crm.accounts.models import Territory
@@ -36,11 +37,16 @@ BULK_BATCH_SIZE = 2000
 def _apply(retailer: Retailer, data: Mapping[str, Any]) -> list[str]:
     unknown = set(data) - set(WRITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: "This field cannot be written." for name in unknown})
+        raise ValidationError({name: _("该字段不可写入。") for name in unknown})
     changed = []
     for name, value in data.items():
         if name == "phone":
             value = normalize_phone(value)
+        if name == "territory":
+            if retailer.territory_id != getattr(value, "pk", value):
+                retailer.territory = value
+                changed.append(name)
+            continue
         if getattr(retailer, name) != value:
             setattr(retailer, name, value)
             changed.append(name)
@@ -50,14 +56,14 @@ def _apply(retailer: Retailer, data: Mapping[str, Any]) -> list[str]:
 
 def _check_territory(actor: User, territory: Territory) -> None:
     if not Territory.objects.visible_to(actor).filter(pk=territory.pk).exists():
-        raise PermissionDenied("You may not assign retailers to this territory.")
+        raise PermissionDenied(_("您不能把零售户分配到这个片区。"))
 
 
 @transaction.atomic
 def retailer_create(*, data: Mapping[str, Any], actor: User, reason: str = "") -> Retailer:
     """Create a retailer after validating every field; raises ValidationError by field."""
     if not actor.can_edit_archive:
-        raise PermissionDenied("Your role may not edit the retailer archive.")
+        raise PermissionDenied(_("您的角色不能修改零售户档案。"))
     retailer = Retailer()
     _apply(retailer, data)
     retailer.full_clean()
@@ -73,11 +79,9 @@ def retailer_update(
 ) -> Retailer:
     """Change a retailer's archive. The actor must be allowed to edit this retailer (and the
     target territory, when it moves); nothing is written unless every field is valid."""
-    locked = (
-        Retailer.objects.editable_by(actor).select_for_update().filter(pk=retailer.pk).first()
-    )
+    locked = Retailer.objects.editable_by(actor).select_for_update().filter(pk=retailer.pk).first()
     if locked is None:
-        raise PermissionDenied("You may not edit this retailer.")
+        raise PermissionDenied(_("您不能修改这个零售户。"))
     changed = _apply(locked, data)
     if not changed:
         return locked

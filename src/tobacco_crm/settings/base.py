@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -70,14 +71,14 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """The default database: DATABASE_URL when set, else SQLite at `default_sqlite`.
 
     SQLite runs in WAL mode with IMMEDIATE transactions and a busy timeout, so concurrent
     writers wait for each other instead of failing with "database is locked".
     """
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -140,7 +141,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # Domain settings.
 # The license number (许可证号) pattern: twelve digits unless the company says otherwise.

@@ -1,0 +1,74 @@
+"""Reads of the retailer archive for views, exports and the API; all scoped by the user."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from tobacco_crm.core.history import ChangeEntry, changes_of
+from tobacco_crm.core.masking import license_no_for, phone_for
+
+from .filtersets import RetailerFilterSet
+from .models import Retailer
+
+if TYPE_CHECKING:
+    from tobacco_crm.accounts.models import User
+    from tobacco_crm.orders.models import Order
+
+
+def retailer_list(
+    *, user: User, params: Any, request: Any = None
+) -> tuple[RetailerFilterSet, QuerySet[Retailer]]:
+    """The user's visible retailers filtered by `params` (a QueryDict); the filterset carries
+    the bound filter form."""
+    base = Retailer.objects.visible_to(user).select_related(
+        "territory", "territory__customer_manager"
+    )
+    filterset = RetailerFilterSet(params, queryset=base, request=request)
+    queryset = filterset.qs if filterset.is_valid() else base.none()
+    if not (params or {}).get("ordering"):
+        queryset = queryset.order_by("license_no")
+    return filterset, queryset
+
+
+def retailer_get(*, user: User, pk: Any) -> Retailer:
+    """One visible retailer, or 404 (not 403: another territory's retailer doesn't exist for
+    this user)."""
+    return get_object_or_404(
+        Retailer.objects.visible_to(user).select_related(
+            "territory", "territory__customer_manager"
+        ),
+        pk=pk,
+    )
+
+
+MASKERS = {"phone": phone_for, "license_no": license_no_for}
+
+
+def retailer_history(*, retailer: Retailer, user: User, limit: int = 100) -> list[ChangeEntry]:
+    """The retailer's change history, with phone and license values masked for roles that
+    don't see them in full."""
+    entries = changes_of(retailer, limit=limit)
+    masked = []
+    for entry in entries:
+        changes = [
+            replace(c, old=MASKERS[c.field](user, c.old), new=MASKERS[c.field](user, c.new))
+            if c.field in MASKERS and c.old != "—" and c.new != "—"
+            else c
+            for c in entry.changes
+        ]
+        masked.append(replace(entry, changes=changes))
+    return masked
+
+
+def retailer_recent_orders(*, retailer: Retailer, limit: int = 10) -> QuerySet[Order]:
+    from tobacco_crm.orders.models import Order
+
+    return (
+        Order.objects.filter(retailer=retailer)
+        .prefetch_related("lines__product")
+        .order_by("-order_date", "-id")[:limit]
+    )
