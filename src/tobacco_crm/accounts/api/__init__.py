@@ -1,0 +1,1 @@
+"""The accounts REST API (see tobacco_crm.api_urls)."""

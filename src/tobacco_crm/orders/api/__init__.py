@@ -1,0 +1,1 @@
+"""The orders REST API (see tobacco_crm.api_urls)."""

@@ -1,0 +1,1 @@
+"""The products REST API (see tobacco_crm.api_urls)."""

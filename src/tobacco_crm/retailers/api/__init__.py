@@ -1,0 +1,1 @@
+"""The retailers REST API (see tobacco_crm.api_urls)."""
