@@ -139,6 +139,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RetailerStatusEnum": "tobacco_crm.retailers.choices.RetailerStatus",
+        "ProductStatusEnum": "tobacco_crm.products.choices.ProductStatus",
+        "OrderStatusEnum": "tobacco_crm.orders.choices.OrderStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
