@@ -38,6 +38,7 @@ gate: lint typecheck
 	DJANGO_SETTINGS_MODULE=tobacco_crm.settings.test DATABASE_URL= $(BIN)/tobacco-crm check
 	DJANGO_SETTINGS_MODULE=tobacco_crm.settings.test DATABASE_URL= $(BIN)/tobacco-crm makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=tobacco_crm.settings.test DATABASE_URL= $(BIN)/tobacco-crm spectacular --validate --fail-on-warn --file var/openapi.yml
 
 lint:
 	$(BIN)/ruff check .
