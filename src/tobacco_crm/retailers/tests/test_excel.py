@@ -404,3 +404,24 @@ def test_title_rows_above_the_header_are_skipped(marketing_manager, territory_a)
     bad = _xlsx([_row(1), _row(2, 联系电话="1")], above=[["标题"]])
     [error] = retailer_import(file=bad, actor=marketing_manager, dry_run=True).errors
     assert error.row == 4  # title, header, row 1, then the bad row: Excel's own number
+
+
+def test_import_page_dry_run_lists_bad_rows_then_real_import_writes(
+    client, marketing_manager, territory_a
+):
+    client.force_login(marketing_manager)
+    bad = _xlsx([_row(1), _row(2, **{"联系电话": "12345"})])
+
+    response = client.post("/retailers/import/", {"file": bad, "dry_run": "on"})
+
+    assert response.status_code == 200
+    errors = response.context["report"].errors
+    assert [(e.row, e.field) for e in errors] == [(3, "联系电话")]
+    assert "联系电话" in response.text and "12345" in response.text
+    assert Retailer.objects.count() == 0
+
+    good = _xlsx([_row(1), _row(2)])
+    response = client.post("/retailers/import/", {"file": good})
+
+    assert response.status_code == 302
+    assert Retailer.objects.count() == 2
