@@ -81,3 +81,38 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} × {self.cartons}"
+
+
+class RetailerMonthlySales(models.Model):
+    """Monthly aggregate of one retailer's order lines (a statistic refilled month by month by
+    `orders.services.monthly_sales_refresh`): what grading, segments and analyses read instead
+    of scanning every order line.
+
+    `premium_cartons` counts cartons of price class 二类 and above (price_class ≤ 2);
+    `product_count` is the number of distinct products bought in the month.
+    """
+
+    retailer = models.ForeignKey(
+        Retailer, on_delete=models.CASCADE, related_name="monthly_sales", verbose_name=_("零售户")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    cartons = models.PositiveIntegerField(_("订购量（条）"), default=0)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, default=0)
+    premium_cartons = models.PositiveIntegerField(_("二类及以上（条）"), default=0)
+    product_count = models.PositiveIntegerField(_("订购规格数"), default=0)
+    order_count = models.PositiveIntegerField(_("订单数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度销售汇总")
+        verbose_name_plural = _("月度销售汇总")
+        indexes = [models.Index(fields=["month"], name="monthly_sales_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["retailer", "month"],
+                name="monthly_sales_one_per_month",
+                violation_error_message=_("每个零售户每月只有一条汇总。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.retailer_id} {self.month:%Y-%m}"
