@@ -41,6 +41,14 @@ class RetailerQuerySet(models.QuerySet):
         if not text:
             return self
         if text.isdigit():
-            # Digits: license number or phone, both prefix-searchable through their indexes.
-            return self.filter(Q(license_no__startswith=text) | Q(phone__startswith=text))
+            # Digits: a license number or phone prefix, as a range on each one's index
+            # (a LIKE 'x%' can't use the index on SQLite).
+            return self.filter(_prefix_range("license_no", text) | _prefix_range("phone", text))
         return self.filter(Q(shop_name__contains=text) | Q(owner_name__contains=text))
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as the half-open range [prefix, prefix⁺) where prefix⁺
+    has its last character incremented: a B-tree index answers it on every database."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})

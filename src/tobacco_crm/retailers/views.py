@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from tobacco_crm.core.pagination import CappedCountPaginator
 from tobacco_crm.core.requests import request_user
 
 from .forms import RetailerForm, RetailerImportForm
@@ -39,7 +40,8 @@ class RetailerListView(LoginRequiredMixin, View):
             user=request_user(request), params=request.GET, request=request
         )
         table = RetailerTable(queryset, order_by=request.GET.get("sort"))
-        RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+        paginate = {"per_page": PAGE_SIZE, "paginator_class": CappedCountPaginator}
+        RequestConfig(request, paginate=paginate).configure(table)
         query = request.GET.copy()
         query.pop("page", None)
         return render(

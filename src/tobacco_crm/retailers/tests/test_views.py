@@ -179,3 +179,35 @@ def test_anonymous_is_sent_to_login(client, shops):
 
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_digit_search_matches_prefixes_only(client, manager_a, territory_a):
+    RetailerFactory(
+        territory=territory_a, shop_name="甲店", license_no="510100000091", phone="13912340000"
+    )
+    RetailerFactory(
+        territory=territory_a, shop_name="乙店", license_no="510100000099", phone="13812349999"
+    )
+    client.force_login(manager_a)
+
+    def names(q):
+        table = client.get(reverse("retailer-list"), {"q": q}).context["table"]
+        return sorted(row.record.shop_name for row in table.paginated_rows)
+
+    assert names("5101000000") == ["乙店", "甲店"]
+    assert names("510100000099") == ["乙店"]
+    assert names("139") == ["甲店"]
+    assert names("1234") == []  # a middle fragment is not a prefix
+
+
+def test_huge_result_count_is_capped(client, manager_a, territory_a, monkeypatch):
+    from tobacco_crm.core.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    RetailerFactory.create_batch(5, territory=territory_a)
+    client.force_login(manager_a)
+
+    response = client.get(reverse("retailer-list"), {"q": "便民"})
+
+    assert "超过 3 户" in response.text
+    assert response.context["table"].paginator.count == 4
