@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 
@@ -16,9 +17,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        rows = self.object_list
+        rows: Any = self.object_list
         # django-tables2 hands over its BoundRows; the queryset is inside.
-        queryset = getattr(getattr(rows, "data", None), "data", rows)
+        queryset: Any = getattr(getattr(rows, "data", None), "data", rows)
         if hasattr(queryset, "count") and hasattr(queryset, "query"):
             return queryset[: self.cap + 1].count()
         return min(len(rows), self.cap + 1)
