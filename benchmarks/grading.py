@@ -9,12 +9,21 @@ per-retailer Python loop (``naive_grade`` below, the same formulas as plain Pyth
 outputs are compared, and the ratio of the two times (best of 3 each) is printed as
 ``speedup``.
 
-    .venv/bin/python benchmarks/grading.py              # 200,000 retailers, baseline 50,000
-    .venv/bin/python benchmarks/grading.py --size 1000000
+Last, storing the run (``stored`` below): ``result.context()`` once and ``result.rows()`` for
+every retailer, all at once (best of 3, and the first call, which also sorts each indicator for
+the ranks) and in batches of 1,000 (best of 3, freeing each batch: the memory-bounded way to
+write them), their sizes as compact UTF-8 JSON, the time of ``explain_row`` per retailer, and a
+check that ``explain_row`` on JSON round-tripped rows and context equals ``explain(result, i)``
+on a sample. ``peak_rss_mb`` is read before this part, ``peak_rss_mb_with_rows`` after it.
+
+    .venv/bin/python benchmarks/grading.py              # 1,000,000 retailers, baseline 50,000
+    .venv/bin/python benchmarks/grading.py --size 200000
     .venv/bin/python benchmarks/grading.py --quick      # 5,000 retailers
 
 The last line of output is one JSON object: benchmark, size, seconds (engine, full size),
-peak_rss_mb, speedup, and details.
+peak_rss_mb, speedup, the storage figures (context_seconds, context_bytes, rows_seconds,
+rows_seconds_first, rows_batched_seconds, row_bytes_mean, row_bytes_max, rows_mb, explain_row_us,
+stored_agrees) and details.
 """
 
 from __future__ import annotations
@@ -40,6 +49,8 @@ from tobacco_crm.engines.grading import (
     Indicator,
     StarSettings,
     StarSubScore,
+    explain,
+    explain_row,
     grade,
 )
 
@@ -303,6 +314,50 @@ def naive_grade(d: dict[str, Any], policy: GradingPolicy) -> dict[str, list[Any]
     }
 
 
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def stored(result: Any, samples: int = 1000, batch: int = 1000) -> dict[str, Any]:
+    """Time ``context()`` and ``rows()`` of a fresh result; sizes; ``explain_row`` per row."""
+    n = result.n
+    start = time.perf_counter()
+    context = result.context()
+    context_seconds = time.perf_counter() - start
+    rows, rows_seconds, rows_first = best_of(3, result.rows)  # first: with the rank sorts
+    sizes = np.array([_json_bytes(row) for row in rows])
+    del rows
+
+    def batches() -> None:
+        for first in range(0, n, batch):
+            result.rows(first, first + batch)
+
+    _, batched_seconds, _ = best_of(3, batches)
+
+    picked = np.linspace(0, n - 1, min(samples, n)).astype(int).tolist() if n else []
+    stored_context = json.loads(json.dumps(context))
+    stored_rows = [json.loads(json.dumps(result.row(i))) for i in picked]
+    start = time.perf_counter()
+    explained = [explain_row(row, stored_context) for row in stored_rows]
+    explain_seconds = time.perf_counter() - start
+    agrees = all(
+        json.dumps(e, sort_keys=True) == json.dumps(explain(result, i), sort_keys=True)
+        for e, i in zip(explained, picked, strict=True)
+    )
+    return {
+        "context_seconds": round(context_seconds, 4),
+        "context_bytes": _json_bytes(context),
+        "rows_seconds": round(rows_seconds, 3),
+        "rows_seconds_first": round(rows_first, 3),
+        "rows_batched_seconds": round(batched_seconds, 3),
+        "row_bytes_mean": round(float(sizes.mean()), 1) if n else 0.0,
+        "row_bytes_max": int(sizes.max()) if n else 0,
+        "rows_mb": round(float(sizes.sum()) / 1e6, 1),
+        "explain_row_us": round(explain_seconds / max(len(picked), 1) * 1e6, 1),
+        "stored_agrees": agrees,
+    }
+
+
 def run_engine(data: dict[str, Any], policy: GradingPolicy) -> tuple[Any, float]:
     start = time.perf_counter()
     result = grade(GradingInputs(**data), policy)
@@ -357,6 +412,15 @@ def main() -> None:
         f"stars {summary['stars']}, super five {summary['super_five']}"
     )
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    storage = stored(result)
+    print(
+        f"stored: context {storage['context_bytes']:,} bytes in {storage['context_seconds']} s; "
+        f"rows {storage['rows_seconds']} s (batches of 1,000: "
+        f"{storage['rows_batched_seconds']} s), {storage['row_bytes_mean']:.0f} bytes a row "
+        f"(max {storage['row_bytes_max']}), {storage['rows_mb']} MB in all; explain_row "
+        f"{storage['explain_row_us']} µs; agrees with explain: {storage['stored_agrees']}"
+    )
+    peak_with_rows = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(
         json.dumps(
             {
@@ -372,6 +436,8 @@ def main() -> None:
                 "engine_seconds_on_baseline": round(engine_small_seconds, 5),
                 "baseline_agrees": not any(mismatches.values()),
                 "mismatches": mismatches,
+                **storage,
+                "peak_rss_mb_with_rows": round(peak_with_rows, 1),
             }
         )
     )

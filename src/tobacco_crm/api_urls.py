@@ -17,6 +17,7 @@ APP_API_URLS = [
     "tobacco_crm.retailers.api.urls",
     "tobacco_crm.products.api.urls",
     "tobacco_crm.orders.api.urls",
+    "tobacco_crm.grading.api.urls",
 ]
 
 # One router for the API root page: the union of the apps' routers.

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tobacco_crm.core.urls")),
     path("retailers/", include("tobacco_crm.retailers.urls")),
+    path("grading/", include("tobacco_crm.grading.urls")),
     path("api/", include("tobacco_crm.api_urls")),
 ]

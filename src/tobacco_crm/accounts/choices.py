@@ -22,3 +22,9 @@ ARCHIVE_IMPORTER_ROLES = frozenset({Role.MARKETING_MANAGER, Role.ADMIN})
 FULL_PHONE_ROLES = frozenset({Role.CUSTOMER_MANAGER, Role.ORDER_TAKER, Role.ADMIN})
 # ... and the full license number (they inspect or maintain licenses).
 FULL_LICENSE_ROLES = frozenset({Role.CUSTOMER_MANAGER, Role.INSPECTOR, Role.ADMIN})
+# Roles that set grading policy, run and publish gradings and review appeals.
+GRADING_MANAGER_ROLES = frozenset({Role.MARKETING_MANAGER, Role.ADMIN})
+# Roles that record compliance deductions (within the retailers they see).
+DEDUCTION_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
+# Roles that enter manual business indicators and raise appeals for their retailers.
+INDICATOR_ROLES = frozenset({Role.CUSTOMER_MANAGER, Role.ADMIN})

@@ -12,8 +12,11 @@ from .choices import (
     ARCHIVE_EDITOR_ROLES,
     ARCHIVE_IMPORTER_ROLES,
     COMPANY_WIDE_ROLES,
+    DEDUCTION_ROLES,
     FULL_LICENSE_ROLES,
     FULL_PHONE_ROLES,
+    GRADING_MANAGER_ROLES,
+    INDICATOR_ROLES,
     Role,
 )
 
@@ -58,6 +61,18 @@ class User(AbstractUser):
     @property
     def sees_full_license(self) -> bool:
         return self.effective_role in FULL_LICENSE_ROLES
+
+    @property
+    def manages_grading(self) -> bool:
+        return self.effective_role in GRADING_MANAGER_ROLES
+
+    @property
+    def records_deductions(self) -> bool:
+        return self.effective_role in DEDUCTION_ROLES
+
+    @property
+    def enters_indicators(self) -> bool:
+        return self.effective_role in INDICATOR_ROLES
 
 
 class Company(models.Model):

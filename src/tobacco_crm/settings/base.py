@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tobacco_crm.retailers",
     "tobacco_crm.products",
     "tobacco_crm.orders",
+    "tobacco_crm.grading",
 ]
 
 MIDDLEWARE = [

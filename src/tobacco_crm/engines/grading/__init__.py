@@ -3,8 +3,9 @@
 The pure compute engine of DOMAIN.md "Classification and grading": arrays in, arrays out, no
 Django. The Django side builds a ``GradingPolicy`` (from its stored JSON with
 ``GradingPolicy.from_dict``) and ``GradingInputs`` (set-based queries), calls
-``grade(inputs, policy)`` and stores ``result.columns()``, ``result.summary()`` and, per
-retailer, ``explain(result, i)``.
+``grade(inputs, policy)`` and stores ``result.columns()``, once per run ``result.context()``
+and per retailer ``result.row(i)`` (``result.rows(start, stop)`` in bulk); a retailer's
+explanation is then ``explain_row(row, context)``, equal to ``explain(result, i)``.
 
 Conventions: tier ``policy.tiers.count`` (30 by default) is the best tier and tier 1 the
 lowest; rank 1 is the best; ranking ties are broken by retailer id ascending. Formulas and
@@ -22,7 +23,8 @@ invariants: the docstrings of ``compliance``, ``business``, ``tiers``, ``stars``
     ([100.0, 62.25], [30, 29])
 """
 
-from .explain import explain, explain_text_zh
+from .explain import explain, explain_row
+from .inputs import GradingInputs
 from .policy import (
     PUBLISHED_35_55_10,
     BusinessSettings,
@@ -35,13 +37,16 @@ from .policy import (
     StarSubScore,
     TierSettings,
 )
-from .run import GradingInputs, GradingResult, grade
+from .run import GradingResult, grade
 from .segments import SEGMENT_LABELS_ZH, SEGMENTS
+from .stored import STORED_FORMAT
+from .text_zh import explain_text_zh
 
 __all__ = [
     "PUBLISHED_35_55_10",
     "SEGMENTS",
     "SEGMENT_LABELS_ZH",
+    "STORED_FORMAT",
     "BusinessSettings",
     "ComplianceSettings",
     "DeductionItem",
@@ -54,6 +59,7 @@ __all__ = [
     "StarSubScore",
     "TierSettings",
     "explain",
+    "explain_row",
     "explain_text_zh",
     "grade",
 ]

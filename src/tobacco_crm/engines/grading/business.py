@@ -108,9 +108,12 @@ def evaluate(
     )
 
 
-def value_for_points(indicator: Indicator, top: float, points: float) -> float | None:
-    """The value that scores ``points`` on a relative-to-top indicator (top unchanged);
-    None for percentile indicators (it depends on everybody else's values)."""
-    if indicator.method != "relative_to_top" or not top > 0:
+def value_for_points(
+    method: str, max_points: float, top: float | None, points: float
+) -> float | None:
+    """The value increase that scores ``points`` more on a relative-to-top indicator (top
+    unchanged, not clipped); None for percentile indicators (it depends on everybody else's
+    values) and when the top is unknown (None or NaN) or ≤ 0."""
+    if method != "relative_to_top" or top is None or not top > 0:
         return None
-    return points / indicator.max_points * top
+    return points / max_points * top

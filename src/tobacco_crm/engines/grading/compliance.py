@@ -110,13 +110,13 @@ def evaluate(
     )
 
 
-def class_rule_text(settings: ComplianceSettings) -> str:
-    """The class thresholds in Chinese, for the explanation sheet."""
+def class_rule_text(a_min: float, b_min: float, c_min: float, w_penalty_count: int) -> str:
+    """The class thresholds (``ComplianceSettings`` fields) in Chinese, for the explanation."""
     return (
-        f"A类≥{_num(settings.class_a_min)}分；"
-        f"B类≥{_num(settings.class_b_min)}分且<{_num(settings.class_a_min)}分；"
-        f"C类≥{_num(settings.class_c_min)}分且<{_num(settings.class_b_min)}分；"
-        f"W类<{_num(settings.class_c_min)}分或受处罚{settings.w_penalty_count}次及以上"
+        f"A类≥{_num(a_min)}分；"
+        f"B类≥{_num(b_min)}分且<{_num(a_min)}分；"
+        f"C类≥{_num(c_min)}分且<{_num(b_min)}分；"
+        f"W类<{_num(c_min)}分或受处罚{w_penalty_count}次及以上"
     )
 
 

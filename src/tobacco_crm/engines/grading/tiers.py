@@ -27,6 +27,7 @@ tier sizes are the largest-remainder sizes.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -229,10 +230,12 @@ def assign(
     )
 
 
-def score_for_next_tier(floor: FloatArray, score_tier: int) -> tuple[int, float] | None:
-    """The next tier above ``score_tier`` that someone reached and the score that reaches it;
-    None at the top (or when no higher tier is known)."""
-    for t in range(score_tier + 1, floor.shape[0] + 1):
-        if not np.isnan(floor[t - 1]):
-            return t, float(floor[t - 1])
+def score_for_next_tier(floor: Sequence[float | None], score_tier: int) -> tuple[int, float] | None:
+    """The next tier above ``score_tier`` that someone reached and the score that reaches it,
+    from the tier floors (index t − 1; None or NaN: unknown); None at the top (or when no
+    higher tier is known)."""
+    for t in range(score_tier + 1, len(floor) + 1):
+        value = floor[t - 1]
+        if value is not None and not math.isnan(value):
+            return t, float(value)
     return None

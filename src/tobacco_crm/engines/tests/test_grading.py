@@ -21,9 +21,14 @@ from tobacco_crm.engines.grading import (
     StarSubScore,
     TierSettings,
     explain,
+    explain_row,
     explain_text_zh,
     grade,
 )
+from tobacco_crm.engines.grading import business as business_module
+from tobacco_crm.engines.grading import tiers as tiers_module
+from tobacco_crm.engines.grading.compliance import class_rule_text
+from tobacco_crm.engines.grading.policy import COMPLIANCE_CLASSES
 from tobacco_crm.engines.grading.tiers import largest_remainder
 
 # --- the published 35/55/10 formula, worked by hand --------------------------------------------
@@ -451,7 +456,8 @@ def cases(draw, *, distinct=False):
     )
     policy = GradingPolicy(
         business=BusinessSettings(
-            indicators=indicators_policy, manager_weight=draw(st.sampled_from([0.0, 0.2]))
+            indicators=indicators_policy,
+            manager_weight=draw(st.sampled_from([0.0, 0.2] if distinct else [0.0, 0.2, 1.0])),
         ),
         tiers=tiers,
         stars=StarSettings(
@@ -466,6 +472,10 @@ def cases(draw, *, distinct=False):
         deduction_item=draw(st.lists(st.sampled_from(items), min_size=m, max_size=m)),
         deduction_points=draw(
             st.lists(st.sampled_from([math.nan, 0.0, 1.5, 9.0, 30.0]), min_size=m, max_size=m)
+        ),
+        deduction_cleared=draw(st.none() | st.lists(st.booleans(), min_size=m, max_size=m)),
+        deduction_ids=draw(
+            st.none() | st.lists(st.integers(1, 10**9), min_size=m, max_size=m, unique=True)
         ),
         penalty_counts=draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)),
         manager_scores=draw(
@@ -603,6 +613,8 @@ def test_same_inputs_same_outputs_in_any_order(case):
         deduction_retailer=where[inputs.deduction_retailer],
         deduction_item=inputs.deduction_item,
         deduction_points=inputs.deduction_points,
+        deduction_cleared=inputs.deduction_cleared,
+        deduction_ids=inputs.deduction_ids,
         penalty_counts=inputs.penalty_counts[perm],
         manager_scores=inputs.manager_scores[perm],
         is_new=inputs.is_new[perm],
@@ -673,3 +685,340 @@ def test_fast_orderings_equal_lexsort(scores, rnd, k):
     mask = np.zeros(len(scores), dtype=bool)
     mask[expected[:k]] = True
     assert first_k(score, id_ranks(ids), k).tolist() == mask.tolist()
+
+
+# --- storing a run: row(i) + context() → explain_row -------------------------------------------
+#
+# ``explain_from_arrays`` is the first, array-based implementation of ``explain`` (it reads the
+# GradingResult directly), kept as the oracle of the stored path: a row that carried a wrong or
+# misplaced value would make ``explain`` and ``explain_row`` agree with each other but not
+# with it.
+
+
+def json_round_trip(value):
+    return json.loads(json.dumps(value))
+
+
+def same_json(a, b):
+    """Equal, with the same JSON types (1 == 1.0 == True in Python, not in JSON)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _nan_none(value):
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def explain_from_arrays(result, i):
+    policy, inputs = result.policy, result.inputs
+    comp, biz, tier_settings = policy.compliance, policy.business, policy.tiers
+    deductions = []
+    for d in result.deductions_of(i).tolist():
+        item = comp.items[int(result.deduction_item_index[d])]
+        ids, cleared = inputs.deduction_ids, inputs.deduction_cleared
+        deductions.append(
+            {
+                "deduction_id": int(ids[d]) if ids is not None else None,
+                "item": item.code,
+                "label": item.label,
+                "points": float(result.deduction_points[d]),
+                "stops_supply": item.stops_supply,
+                "cleared": bool(cleared[d]) if cleared is not None else False,
+            }
+        )
+    contributions = []
+    for ind in biz.indicators:
+        points = float(result.indicator_points[ind.key][i])
+        contributions.append(
+            {
+                "indicator": ind.key,
+                "label": ind.label,
+                "group": ind.group,
+                "unit": ind.unit,
+                "method": ind.method,
+                "value": _nan_none(inputs.indicators[ind.key][i]),
+                "top_value": _nan_none(result.indicator_tops[ind.key]),
+                "points": points,
+                "max_points": ind.max_points,
+                "weight": ind.max_points / biz.max_score,
+                "rank": result.indicator_rank(ind.key, i),
+                "headroom": ind.max_points - points,
+            }
+        )
+    flags, cls = int(result.tier_adjustments[i]), str(result.compliance_class[i])
+    previous, tier, score_tier = (
+        int(result.previous_tier[i]),
+        int(result.tier[i]),
+        int(result.score_tier[i]),
+    )
+    caps = []
+    if flags & 1:
+        caps.append(
+            {
+                "kind": "step_limit",
+                "previous_tier": previous,
+                "max_change": tier_settings.max_change,
+                "message": f"tier change limited to ±{tier_settings.max_change} from {previous}",
+            }
+        )
+    if flags & 2:
+        start, rule = tier_settings.new_retailer_tier, tier_settings.new_retailer_rule
+        at_most = " at most" if rule == "cap" else ""
+        caps.append(
+            {
+                "kind": "new_retailer",
+                "tier": start,
+                "rule": rule,
+                "message": f"new retailer: tier {start}{at_most}",
+            }
+        )
+    if flags & 4:
+        cap = tier_settings.cap(cls)
+        caps.append(
+            {
+                "kind": "class_cap",
+                "class": cls,
+                "max_tier": cap,
+                "message": f"class {cls} caps tier at {cap}",
+            }
+        )
+    manager = math.nan if inputs.manager_scores is None else float(inputs.manager_scores[i])
+    up = {
+        "at_top": tier >= tier_settings.count,
+        "blocked_by": None,
+        "next_tier": None,
+        "score_needed": None,
+        "points_needed": None,
+        "business_points_needed": None,
+        "class_needed": None,
+        "compliance_points_needed": None,
+        "indicators": [],
+    }
+    kinds = [cap["kind"] for cap in caps]
+    if "class_cap" in kinds:
+        up["blocked_by"] = "class_cap"
+        thresholds = {"A": comp.class_a_min, "B": comp.class_b_min, "C": comp.class_c_min}
+        better = [c for c in COMPLIANCE_CLASSES[:3] if tier_settings.cap(c) > tier]
+        if better:
+            up["class_needed"] = better[-1]
+            up["compliance_points_needed"] = thresholds[better[-1]]
+            up["next_tier"] = min(score_tier, tier_settings.cap(better[-1]))
+    elif "new_retailer" in kinds:
+        up["blocked_by"] = "new_retailer"
+    elif "step_limit" in kinds and score_tier > tier:
+        up["blocked_by"] = "step_limit"
+    step = None
+    if not (up["at_top"] or up["blocked_by"]):
+        step = tiers_module.score_for_next_tier(result.tier_floor, max(score_tier, tier))
+    if step is not None:
+        gap = max(step[1] - float(result.final_score[i]), 0.0)
+        w = biz.manager_weight
+        biz_gap = (gap / (1.0 - w) if w < 1 else None) if w > 0 and not math.isnan(manager) else gap
+        up.update(
+            next_tier=step[0],
+            score_needed=step[1],
+            points_needed=gap,
+            business_points_needed=biz_gap,
+        )
+    gap_points = up["business_points_needed"]
+    for c in sorted(contributions, key=lambda c: (-c["headroom"], c["indicator"])):
+        enough = None if gap_points is None else c["headroom"] >= gap_points
+        top = result.indicator_tops[c["indicator"]]
+        up["indicators"].append(
+            {
+                "indicator": c["indicator"],
+                "label": c["label"],
+                "unit": c["unit"],
+                "headroom": c["headroom"],
+                "enough_alone": enough,
+                "value_increase_needed": business_module.value_for_points(
+                    c["method"], c["max_points"], top, gap_points
+                )
+                if enough
+                else None,
+            }
+        )
+    return {
+        "retailer_id": int(result.retailer_ids[i]),
+        "retailers": result.n,
+        "compliance": {
+            "base_points": comp.base_points,
+            "deducted": float(result.deducted[i]),
+            "points": float(result.compliance_points[i]),
+            "class": cls,
+            "class_rule": class_rule_text(
+                comp.class_a_min, comp.class_b_min, comp.class_c_min, comp.w_penalty_count
+            ),
+            "thresholds": {
+                "A": comp.class_a_min,
+                "B": comp.class_b_min,
+                "C": comp.class_c_min,
+                "w_penalty_count": comp.w_penalty_count,
+            },
+            "penalties": int(result.penalty_counts[i]),
+            "supply_stopped": bool(result.supply_stopped[i]),
+            "deductions": deductions,
+        },
+        "business": {
+            "score": float(result.business_score[i]),
+            "max_score": biz.max_score,
+            "contributions": contributions,
+        },
+        "manager": None
+        if biz.manager_weight == 0
+        else {
+            "score": _nan_none(manager),
+            "max": biz.manager_score_max,
+            "weight": biz.manager_weight,
+        },
+        "final_score": float(result.final_score[i]),
+        "rank": int(result.rank[i]),
+        "tier": {
+            "tier": tier,
+            "score_tier": score_tier,
+            "count": tier_settings.count,
+            "mapping": tier_settings.mapping,
+            "previous": previous or None,
+            "change": tier - previous if previous else None,
+            "is_new": bool(result.is_new[i]),
+            "caps": caps,
+        },
+        "stars": {
+            "rated": not math.isnan(float(result.star_score[i])),
+            "star_score": _nan_none(result.star_score[i]),
+            "stars": int(result.stars[i]),
+            "super_five": bool(result.super_five[i]),
+        },
+        "segment": {
+            "code": str(result.segment[i]),
+            "growth": _nan_none(result.growth[i]),
+            "cv": _nan_none(result.cv[i]),
+        },
+        "to_raise": up,
+    }
+
+
+def test_stored_row_and_context_by_hand():
+    inputs = GradingInputs(
+        **HAND,
+        deduction_retailer=[1, 3, 1],
+        deduction_item=["address_change", "counterfeit", "sell_to_minor"],
+        deduction_points=[np.nan, 20.0, 10.0],
+        deduction_cleared=[False, True, False],
+        deduction_ids=[7001, 7003, 7002],
+        previous_tier=[3, 0, 2, 0],
+    )
+    result = grade(inputs, GradingPolicy(tiers=four_tiers()))
+    context = json_round_trip(result.context())
+    assert context["format"] == 1
+    assert GradingPolicy.from_dict(context["policy"]) == result.policy
+    assert context["indicator_tops"] == {
+        "cartons": 400.0,
+        "amount": 90000.0,
+        "product_count": 50.0,
+        "premium_cartons": 100.0,
+    }
+    assert context["tier_floor"] == [37.25, 39.3333, 88.25, 93.8889]
+    assert context["classes"] == {"A": 2, "B": 1, "C": 1, "W": 0}
+    assert context["tiers"] == {"1": 1, "2": 2, "3": 0, "4": 1}  # 102 capped to 2 (class B)
+    row = json_round_trip(result.row(1))  # 102: 85 points, class B, capped at tier 2
+    assert row == {
+        "id": 102,
+        "cp": 85.0,
+        "ded": 15.0,
+        "cls": "B",
+        "pen": 0,
+        "stop": False,
+        "dd": [[7001, "address_change", 5.0, False], [7002, "sell_to_minor", 10.0, False]],
+        "v": [300.0, 90000.0, 40.0, 60.0],
+        "p": [26.25, 55.0, 4.0, 3.0],
+        "r": [2, 1, 2, 2],
+        "bs": 88.25,
+        "ms": None,
+        "fs": 88.25,
+        "rank": 2,
+        "st": 3,
+        "t": 2,
+        "adj": 4,  # the class cap
+        "prev": 0,
+        "new": False,
+        "ss": None,
+        "stars": 0,
+        "s5": False,
+        "seg": "stable",  # 20/60/20 of 4 retailers: 1 top (101), 2 middle, 1 bottom
+        "g": None,
+        "cv": None,
+    }
+    assert result.row(3)["dd"] == [[7003, "counterfeit", 20.0, True]]  # cleared: supply goes on
+    assert result.row(3)["cls"] == "C" and result.row(3)["stop"] is False
+    assert len(json.dumps(row, separators=(",", ":"))) < 400
+    for i in range(result.n):
+        stored = explain_row(json_round_trip(result.row(i)), context)
+        assert same_json(stored, explain(result, i))
+        assert same_json(stored, explain_from_arrays(result, i))
+        assert explain_text_zh(stored) == explain_text_zh(explain(result, i))
+    sheet = explain_text_zh(explain_row(row, context))
+    assert "守法类别为 B 类，档位最高为第 2 档" in sheet and "最终档位：第 2 档" in sheet
+    # The hand-worked explanations above hold on the stored path too.
+    plain = grade(GradingInputs(**HAND), GradingPolicy(tiers=four_tiers()))
+    up = explain_row(plain.row(3), plain.context())["to_raise"]
+    assert up["points_needed"] == pytest.approx(2.0833)
+    assert up["indicators"][0]["value_increase_needed"] == pytest.approx(2.0833 / 55 * 90000)
+
+
+def test_stored_rows_in_batches_and_errors():
+    inputs = GradingInputs(**HAND, deduction_retailer=[2], deduction_item=["price_tag"])
+    result = grade(inputs, GradingPolicy(tiers=four_tiers()))
+    rows = result.rows()
+    assert rows == [result.row(i) for i in range(4)]
+    assert result.rows(1, 3) == rows[1:3] and result.rows(2, 2) == []
+    assert result.rows(2) == rows[2:]
+    assert result.rows(3, 2) == [] and result.rows(2, 10) == rows[2:] and result.rows(9, 12) == []
+    for bad in ((-1, 2), (0, -1)):
+        with pytest.raises(IndexError):
+            result.rows(*bad)
+    for i in (-1, 4):
+        with pytest.raises(IndexError):
+            result.row(i)
+    context = result.context()
+    context["policy"]["business"]["indicators"].pop()  # a copy: the result's is untouched
+    assert same_json(explain(result, 0), explain_from_arrays(result, 0))
+    with pytest.raises(ValueError, match="one entry per indicator"):
+        explain_row(rows[0], context)
+    with pytest.raises(ValueError, match=r"context\.format: unsupported version 2"):
+        explain_row(rows[0], {**result.context(), "format": 2})
+    with pytest.raises(ValueError, match="item code 'price_tag' not in"):
+        context = result.context()
+        context["policy"]["compliance"]["items"] = []
+        explain_row(rows[2], context)
+    empty = grade(
+        GradingInputs(retailer_ids=[], indicators={k: [] for k in HAND["indicators"]}),
+        GradingPolicy(),
+    )
+    assert empty.rows() == [] and json_round_trip(empty.context())["retailers"] == 0
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.data())
+def test_stored_rows_explain_exactly_like_the_result(case, data):
+    inputs, policy = case
+    result = grade(inputs, policy)
+    context = json_round_trip(result.context())  # as stored: plain JSON
+    assert same_json(context, result.context())
+    rows = json_round_trip(result.rows())
+    assert same_json(rows, result.rows())
+    assert len(json.dumps(context)) < 10_000
+    start = data.draw(st.integers(0, inputs.n))
+    stop = data.draw(st.integers(start, inputs.n))
+    assert result.rows(start, stop) == rows[start:stop]
+    for i, row in enumerate(rows):
+        assert row == result.row(i)
+        fixed = {k: v for k, v in row.items() if k != "dd"}  # + ~30 bytes per deduction
+        assert len(json.dumps(fixed, separators=(",", ":"))) < 600
+        stored = explain_row(row, context)
+        assert same_json(stored, explain(result, i))
+        assert same_json(stored, explain_from_arrays(result, i))
+        for k, ind in enumerate(policy.business.indicators):  # ranks by brute force
+            values = inputs.indicators[ind.key]
+            higher = int(np.count_nonzero(values > values[i]))
+            assert row["r"][k] == (None if math.isnan(values[i]) else 1 + higher)

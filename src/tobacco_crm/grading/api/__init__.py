@@ -1,0 +1,1 @@
+"""The grading REST API (see tobacco_crm.api_urls)."""
