@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connections, reset_queries, router, transaction
 from simple_history.utils import bulk_create_with_history
 
+from tobacco_crm.accounts.choices import Role
 from tobacco_crm.accounts.models import Company, Territory, User
 from tobacco_crm.orders.choices import OrderStatus
 from tobacco_crm.orders.models import Order, OrderLine
@@ -39,6 +40,7 @@ from .archive import STREAM_ORDERS, RetailerTable, generate_retailers, stream
 from .errors import DemoDataExists, DemoError
 from .flush import DEMO_COMPANY_CODE, flush_demo
 from .geography import SANTAI
+from .grading import create_demo_grading
 from .logins import create_logins, manager_username
 from .names import territory_names
 from .orders import (
@@ -88,6 +90,7 @@ class DemoResult:
     users_kept: list[str] = field(default_factory=list)
     products: int = 0
     orders: int = 0
+    graded: int = 0
     order_lines: int = 0
     cartons: int = 0
     first_week: date | None = None
@@ -153,6 +156,13 @@ def _build(options: DemoOptions, say: Progress) -> DemoResult:
     if result.orders:
         say("汇总月度销量 …")
         monthly_sales_refresh()
+        say("上季度分类分级 …")
+        result.graded = create_demo_grading(
+            end_date=options.end_date,
+            seed=options.seed,
+            admin=users["admin"],
+            inspectors=[u for u in users.values() if u.role == Role.INSPECTOR],
+        )
     return result
 
 

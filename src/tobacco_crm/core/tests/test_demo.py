@@ -323,3 +323,18 @@ def test_chinese_numbers():
     assert [chinese_number(i) for i in (1, 10, 12, 20, 35, 105)] == [
         "一", "十", "十二", "二十", "三十五", "一百零五",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_last_complete_quarter_is_graded_and_published():
+    from tobacco_crm.grading.choices import RunStatus
+    from tobacco_crm.grading.models import Deduction, GradingRun
+
+    result = _build(weeks=30)
+
+    run = GradingRun.objects.get(status=RunStatus.PUBLISHED)
+    assert (run.period.code, run.period.locked) == ("2024Q4", True)
+    assert result.graded == run.retailer_count == 120
+    assert run.grades.filter(rank=1).count() == 1
+    assert Deduction.objects.filter(period=run.period).exists()
+    assert run.summary["classes"]["A"] > 0

@@ -100,6 +100,7 @@ class Command(BaseCommand):
             f"（历史记录 {result.history_records}），卷烟规格 {result.products}",
             f"  订单 {result.orders}，订单行 {result.order_lines}，共 {result.cartons} 条；"
             f"订单周 {weeks}",
+            f"  上季度分类分级已发布：{result.graded} 户",
             f"  新建账号 {result.users_created}",
         ]
         if result.users_kept:
