@@ -28,7 +28,9 @@ def item_choice_label(item: DeductionItem) -> str:
         "label": item.label,
         "points": f"{item.default_points:g}",
     }
-    return f"{label}{_('，停货') if item.stops_supply else ''}"
+    if item.stops_supply:
+        label += _("，停货")
+    return label
 
 
 class PeriodChoiceField(forms.ModelChoiceField):
