@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from tobacco_crm.core.history import ChangeEntry, changes_of
 from tobacco_crm.core.masking import license_no_for, phone_for
+from tobacco_crm.core.pagination import CappedCountPaginator
 
 from .filtersets import RetailerFilterSet
 from .models import Retailer
@@ -17,6 +18,11 @@ from .models import Retailer
 if TYPE_CHECKING:
     from tobacco_crm.accounts.models import User
     from tobacco_crm.orders.models import Order
+
+
+# The most matches a text search collects; the list then says "more than" (see
+# core.pagination.CappedCountPaginator, which uses the same cap).
+SEARCH_CAP = CappedCountPaginator.cap
 
 
 def retailer_list(
@@ -29,6 +35,13 @@ def retailer_list(
     )
     filterset = RetailerFilterSet(params, queryset=base, request=request)
     queryset = filterset.qs if filterset.is_valid() else base.none()
+    text = str((params or {}).get("q") or "").strip()
+    if text and not text.isdigit():
+        # A substring can't use an index: find the matches in one scan that stops after
+        # SEARCH_CAP + 1 of them, then sort and page just those (ordering a rare match through
+        # the license index would walk the whole table a second time).
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: SEARCH_CAP + 1])
+        queryset = base.filter(pk__in=ids)
     if not (params or {}).get("ordering"):
         queryset = queryset.order_by("license_no")
     return filterset, queryset
