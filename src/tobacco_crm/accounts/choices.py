@@ -28,3 +28,7 @@ GRADING_MANAGER_ROLES = frozenset({Role.MARKETING_MANAGER, Role.ADMIN})
 DEDUCTION_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
 # Roles that enter manual business indicators and raise appeals for their retailers.
 INDICATOR_ROLES = frozenset({Role.CUSTOMER_MANAGER, Role.ADMIN})
+# Roles that build, simulate and publish supply plans.
+SUPPLY_MANAGER_ROLES = frozenset({Role.MARKETING_MANAGER, Role.ADMIN})
+# Roles that enter weekly orders and reported demand for retailers they see.
+ORDER_ENTRY_ROLES = frozenset({Role.CUSTOMER_MANAGER, Role.ORDER_TAKER, Role.ADMIN})

@@ -17,6 +17,8 @@ from .choices import (
     FULL_PHONE_ROLES,
     GRADING_MANAGER_ROLES,
     INDICATOR_ROLES,
+    ORDER_ENTRY_ROLES,
+    SUPPLY_MANAGER_ROLES,
     Role,
 )
 
@@ -73,6 +75,14 @@ class User(AbstractUser):
     @property
     def enters_indicators(self) -> bool:
         return self.effective_role in INDICATOR_ROLES
+
+    @property
+    def manages_supply(self) -> bool:
+        return self.effective_role in SUPPLY_MANAGER_ROLES
+
+    @property
+    def enters_orders(self) -> bool:
+        return self.effective_role in ORDER_ENTRY_ROLES
 
 
 class Company(models.Model):

@@ -7,8 +7,10 @@ single index range scans.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tobacco_crm.products.models import Product
 from tobacco_crm.retailers.models import Retailer
@@ -28,7 +30,20 @@ class Order(models.Model):
     )
     total_cartons = models.PositiveIntegerField(_("订购量（条）"), default=0)
     total_amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, default=0)
+    supply_period = models.ForeignKey(
+        "supply.SupplyPeriod", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="orders", verbose_name=_("投放周期"),
+    )  # fmt: skip
+    client_token = models.CharField(
+        _("提交标识"), max_length=64, blank=True,
+        help_text=_("同一次提交的唯一标识：重复提交（双击、重试）不会产生第二张订单"),
+    )  # fmt: skip
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("录入人"),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("订单")
@@ -37,6 +52,14 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["retailer", "order_date"], name="order_retailer_date"),
             models.Index(fields=["order_date"], name="order_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["retailer", "client_token"],
+                condition=~models.Q(client_token=""),
+                name="order_submitted_once",
+                violation_error_message=_("这张订单已经提交过。"),
+            )
         ]
 
     def __str__(self) -> str:

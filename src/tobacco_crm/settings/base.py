@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tobacco_crm.products",
     "tobacco_crm.orders",
     "tobacco_crm.grading",
+    "tobacco_crm.supply",
 ]
 
 MIDDLEWARE = [
