@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("tobacco_crm.core.urls")),
     path("retailers/", include("tobacco_crm.retailers.urls")),
     path("grading/", include("tobacco_crm.grading.urls")),
+    path("supply/", include("tobacco_crm.supply.urls")),
+    path("orders/", include("tobacco_crm.orders.urls")),
     path("api/", include("tobacco_crm.api_urls")),
 ]

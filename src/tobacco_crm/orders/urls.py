@@ -1,0 +1,3 @@
+"""Order entry screens (built next)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Supply screens (built next)."""
+
+urlpatterns: list = []
