@@ -96,7 +96,14 @@ def order_submit(
 
     if not actor.enters_orders:
         raise PermissionDenied(_("您的角色不能录入订单。"))
-    locked = Retailer.objects.visible_to(actor).select_for_update().filter(pk=retailer.pk).first()
+    # of=("self",): lock the retailer row only, not the territory row the scope joins (that
+    # would serialise every order entry of the territory).
+    locked = (
+        Retailer.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=retailer.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied(_("您不能为这个零售户录入订单。"))
     if client_token:
@@ -173,16 +180,29 @@ def _refusal(
     if stopped:
         return _("该零售户已停货，待专卖部门处理后恢复供货。")
     if limits is not None and product.pk in limits:
-        limit, _reason = limits[product.pk]
+        limit, reason = limits[product.pk]
         if already + cartons > limit:
             return _(
-                "超过限量：本周限量 %(limit)s 条，已订 %(already)s 条，最多还可订 %(left)s 条。"
+                "超过限量：本周限量 %(limit)s 条（%(reason)s），已订 %(already)s 条，"
+                "最多还可订 %(left)s 条。"
             ) % {
                 "limit": limit,
+                "reason": _reason_label(reason),
                 "already": already,
                 "left": max(limit - already, 0),
             }
         return ""
     if product.status == ProductStatus.SCARCE:
+        if limits is not None:
+            return _("紧俏规格：本周投放方案未投放该规格，暂不能订购。")
         return _("紧俏规格：本周投放方案尚未发布，暂不能订购。")
     return ""
+
+
+def _reason_label(code: int) -> str:
+    from tobacco_crm.supply.choices import AllocationReason
+
+    try:
+        return str(AllocationReason(code).label)
+    except ValueError:
+        return str(code)
