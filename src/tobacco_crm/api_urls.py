@@ -18,6 +18,7 @@ APP_API_URLS = [
     "tobacco_crm.products.api.urls",
     "tobacco_crm.orders.api.urls",
     "tobacco_crm.grading.api.urls",
+    "tobacco_crm.supply.api.urls",
 ]
 
 # One router for the API root page: the union of the apps' routers.

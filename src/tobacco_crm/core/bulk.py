@@ -28,7 +28,12 @@ def fast_insert(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Under the wrapper's back: psycopg's errors become Django's (IntegrityError ...)
+            # as they do on SQLite.
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     count += 1

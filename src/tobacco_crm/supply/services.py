@@ -94,10 +94,14 @@ def supply_plan_line_set(
     line.available = available
     line.basis = basis
     line.rule = {k: v for k, v in (rule or {}).items() if k not in {"product", "available"}}
-    line.eligibility = {k: list(v) for k, v in (eligibility or {}).items() if v}
-    unknown = set(line.eligibility) - set(adapters.ELIGIBILITY_FIELDS)
+    filters = eligibility or {}
+    unknown = set(filters) - set(adapters.ELIGIBILITY_FIELDS)
     if unknown:
         raise ValidationError({"eligibility": _("未知的投放条件：%s") % ", ".join(sorted(unknown))})
+    for key, values in filters.items():  # a bare string would become a list of letters
+        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+            raise ValidationError({"eligibility": _("投放条件 %s 应为编码列表。") % key})
+    line.eligibility = {k: list(v) for k, v in filters.items() if v}
     line.full_clean()
     try:
         adapters.line_rule(line)
@@ -138,12 +142,14 @@ def supply_plan_simulate(*, plan: SupplyPlan, actor: User) -> SupplyPlan:
     base = adapters.load_base(run=plan.grading_run)
     totals = {"available": 0, "allocated": 0, "undistributed": 0, "limits": 0}
     for line in lines:
+        inputs = adapters.line_inputs(base=base, line=line)
         try:
             rule = adapters.line_rule(line)
+            # The engine also refuses a rule its inputs can't serve (e.g. a float cap
+            # without agreed totals): a 400 naming the product, not a crash.
+            result = allocate(inputs, rule)
         except ValueError as error:
             raise ValidationError({"rule": f"{line.product}: {error}"}) from error
-        inputs = adapters.line_inputs(base=base, line=line)
-        result = allocate(inputs, rule)
         totals["limits"] += adapters.store_limits(
             plan=plan, line=line, inputs=inputs, result=result
         )

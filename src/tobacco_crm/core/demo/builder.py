@@ -51,6 +51,7 @@ from .orders import (
     week_calendar,
 )
 from .products import CATALOGUE, DEMO_PRODUCT_CODES
+from .supply import create_demo_supply
 
 DEMO_REASON = "演示数据"
 DEMO_COMPANY_NAME = "三台县烟草专卖局（分公司）"
@@ -163,6 +164,7 @@ def _build(options: DemoOptions, say: Progress) -> DemoResult:
             admin=users["admin"],
             inspectors=[u for u in users.values() if u.role == Role.INSPECTOR],
         )
+        create_demo_supply(end_date=options.end_date, admin=users["admin"])
     return result
 
 

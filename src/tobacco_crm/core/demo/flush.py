@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models import ProtectedError, QuerySet, RestrictedError
+from django.db.models import ForeignObjectRel, ProtectedError, QuerySet, RestrictedError
 
 from tobacco_crm.accounts.models import Company, Territory, User
 from tobacco_crm.orders.models import Order, OrderLine
@@ -36,7 +36,11 @@ def _delete_dependents(
     be deleted in bulk: rows of CASCADE or PROTECT relations are deleted (they belong to the
     demo data: deductions, visits, allocations of demo retailers ...), SET_NULL ones detached.
     `handled` models are deleted by the caller."""
-    for relation in model._meta.related_objects:
+    # include_hidden: relations declared with related_name="+" (plan lines, limits and
+    # demand reports of a demo product) count too.
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel):
+            continue  # a field of the model itself, not a relation pointing at it
         related = cast(type[models.Model], relation.related_model)
         if related in handled or relation.many_to_many or relation.on_delete is models.DO_NOTHING:
             continue

@@ -338,3 +338,25 @@ def test_the_last_complete_quarter_is_graded_and_published():
     assert run.grades.filter(rank=1).count() == 1
     assert Deduction.objects.filter(period=run.period).exists()
     assert run.summary["classes"]["A"] > 0
+
+
+@pytest.mark.django_db
+def test_this_weeks_scarce_supply_is_published_with_limits():
+    from tobacco_crm.supply.choices import AllocationReason, PlanStatus
+    from tobacco_crm.supply.models import RetailerLimit, SupplyPlan
+    from tobacco_crm.supply.services import week_of
+
+    _build(weeks=30)
+
+    plan = SupplyPlan.objects.get(status=PlanStatus.PUBLISHED)
+    assert plan.period.code == week_of(END)[0] == "2025-W10"
+    scarce = set(Product.objects.filter(status="scarce").values_list("pk", flat=True))
+    assert set(plan.lines.values_list("product_id", flat=True)) == scarce
+    assert {line.basis for line in plan.lines.all()} >= {"tier", "ratio"}
+    limits = RetailerLimit.objects.filter(plan=plan)
+    assert limits.filter(limit__gt=0).values("retailer").distinct().count() > 20
+    for line in plan.lines.all():
+        given = sum(limits.filter(product=line.product).values_list("limit", flat=True))
+        assert 0 < given == line.summary["total"] <= line.available
+    assert set(limits.values_list("reason", flat=True)) <= set(AllocationReason.values)
+    assert plan.summary["graded_retailers"] == plan.grading_run.retailer_count

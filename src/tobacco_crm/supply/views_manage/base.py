@@ -1,0 +1,38 @@
+"""What every supply screen shares: the permission gate and small helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tobacco_crm.core.excel import XLSX_CONTENT_TYPE
+from tobacco_crm.core.requests import request_user
+
+
+class SupplyManagerView(LoginRequiredMixin, View):
+    """A screen of the marketing manager: signed-in users without `manages_supply` get 403
+    (anonymous users go to the login page first)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not request_user(request).manages_supply:
+            raise PermissionDenied(_("只有营销经理可以管理货源投放。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def error_text(error: ValidationError | ValueError) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """An .xlsx attachment; `filename` may hold Chinese (RFC 5987 encoding)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
