@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,6 @@ from .models import Order, OrderLine
 
 if TYPE_CHECKING:
     from tobacco_crm.accounts.models import User
-    from tobacco_crm.supply.models import SupplyPeriod
 
 COUNTED = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED)
 
@@ -74,19 +73,6 @@ def week_limits(*, retailer: Retailer, day: dt.date) -> dict[int, tuple[int, int
     return limits
 
 
-def _supply_period(day: dt.date) -> SupplyPeriod:
-    """The week's supply period. The first orders of a week may create it at the same time
-    (PostgreSQL: the second insert waits for the first transaction, then violates the unique
-    code): the loser of that race takes the winner's period."""
-    from tobacco_crm.supply.models import SupplyPeriod
-    from tobacco_crm.supply.services import supply_period_for, week_of
-
-    try:
-        return supply_period_for(day=day)  # atomic: a savepoint inside order_submit
-    except IntegrityError:
-        return SupplyPeriod.objects.get(code=week_of(day)[0])
-
-
 def _supply_stopped(retailer: Retailer) -> bool:
     from tobacco_crm.grading.selectors import run_in_force
 
@@ -106,6 +92,7 @@ def order_submit(
     client_token: str = "",
 ) -> OrderOutcome:
     """Enter a retailer's order for the week of `day`; see the module docstring."""
+    from tobacco_crm.supply.services import supply_period_for
     if not actor.enters_orders:
         raise PermissionDenied(_("您的角色不能录入订单。"))
     # of=("self",): lock the retailer row only, not the territory row the scope joins (that
@@ -127,7 +114,7 @@ def order_submit(
         if product.pk in seen:
             raise ValidationError({"lines": _("同一规格在订单中只能出现一次：%s") % product})
         seen.add(product.pk)
-    period = _supply_period(day)
+    period = supply_period_for(day=day)
     limits = week_limits(retailer=locked, day=day)
     stopped = _supply_stopped(locked)
     ordered = dict(

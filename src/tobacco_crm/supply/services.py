@@ -12,7 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,17 +43,22 @@ def week_of(day: dt.date) -> tuple[str, dt.date, dt.date]:
     return f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6)
 
 
-@transaction.atomic
 def supply_period_for(*, day: dt.date) -> SupplyPeriod:
-    """The weekly supply period holding `day`, created when missing."""
+    """The weekly supply period holding `day`, created when missing. Two first orders of a
+    week may create it at the same time: the loser of that race (a unique-code violation,
+    inside its own savepoint) takes the winner's period."""
     code, monday, sunday = week_of(day)
     period = SupplyPeriod.objects.filter(code=code).first()
-    if period is None:
-        sequence = (SupplyPeriod.objects.aggregate(s=Max("sequence"))["s"] or 0) + 1
-        period = SupplyPeriod.objects.create(
-            code=code, start_date=monday, end_date=sunday, sequence=sequence
-        )
-    return period
+    if period is not None:
+        return period
+    try:
+        with transaction.atomic():
+            sequence = (SupplyPeriod.objects.aggregate(s=Max("sequence"))["s"] or 0) + 1
+            return SupplyPeriod.objects.create(
+                code=code, start_date=monday, end_date=sunday, sequence=sequence
+            )
+    except IntegrityError:
+        return SupplyPeriod.objects.get(code=code)
 
 
 @transaction.atomic
