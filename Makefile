@@ -57,7 +57,7 @@ test-postgres:
 	else echo "== DATABASE_URL not set: PostgreSQL run skipped (see README)"; fi
 
 bench-quick:
-	@for script in benchmarks/*.py; do \
+	@for script in benchmarks/[!_]*.py; do \
 	  echo "== $$script --quick"; \
 	  DATABASE_URL= $(BIN)/python $$script --quick | tail -1 || exit 1; \
 	done

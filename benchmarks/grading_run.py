@@ -35,9 +35,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-import resource
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +43,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _harness import log as _log
+from _harness import peak_rss_mb as _peak_rss_mb
+from _harness import postgres_database as _postgres_database
+from _harness import setup_django as _setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRITORIES = 60
@@ -54,14 +56,6 @@ LAST_MONTH = dt.date(2026, 9, 1)
 TARGET_SECONDS = 60.0
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def _month(index_from_last: int) -> dt.date:
     """The first day of the month `index_from_last` months before LAST_MONTH."""
     k = LAST_MONTH.year * 12 + LAST_MONTH.month - 1 - index_from_last
@@ -69,45 +63,6 @@ def _month(index_from_last: int) -> dt.date:
 
 
 # Database set-up -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _postgres_database(url: str, keep: bool) -> Iterator[None]:
-    """Create the database named in `url` and drop it afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?", 1)[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if keep:
-            _log(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
-
-
-def _setup_django(tmp: Path) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tobacco_crm.settings.dev")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'benchmark.sqlite3'}")
-    os.environ.setdefault("TOBACCO_CRM_HOME", str(tmp))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Measure as in production: with DEBUG on, Django keeps the text of every statement.
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0)
 
 
 def _insert_rows(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> None:

@@ -40,16 +40,18 @@ import contextlib
 import datetime as dt
 import json
 import os
-import resource
 import shutil
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _harness import log as _log
+from _harness import peak_rss_mb as _peak_rss_mb
+from _harness import postgres_database as _postgres_database
+from _harness import setup_django as _setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRITORIES = 60
@@ -60,54 +62,7 @@ ORDERING_SHARE = 0.3
 TARGET_SECONDS = 30.0
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 # Database set-up -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _postgres_database(url: str, keep: bool) -> Iterator[None]:
-    """Create the database named in `url` and drop it afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?", 1)[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if keep:
-            _log(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
-
-
-def _setup_django(tmp: Path) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tobacco_crm.settings.dev")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'benchmark.sqlite3'}")
-    os.environ.setdefault("TOBACCO_CRM_HOME", str(tmp))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Measure as in production: with DEBUG on, Django keeps the text of every statement.
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0)
 
 
 def _insert(model: Any, columns: list[str], columns_data: tuple[list[Any], ...]) -> int:
