@@ -31,6 +31,7 @@ from tobacco_crm.retailers.models import Retailer
 
 from .choices import OrderStatus
 from .models import Order, OrderLine
+from .services import monthly_sales_refresh_retailer
 
 if TYPE_CHECKING:
     from tobacco_crm.accounts.models import User
@@ -93,6 +94,7 @@ def order_submit(
 ) -> OrderOutcome:
     """Enter a retailer's order for the week of `day`; see the module docstring."""
     from tobacco_crm.supply.services import supply_period_for
+
     if not actor.enters_orders:
         raise PermissionDenied(_("您的角色不能录入订单。"))
     # of=("self",): lock the retailer row only, not the territory row the scope joins (that
@@ -160,6 +162,7 @@ def order_submit(
     order.total_amount = sum((line.amount for line in outcome.accepted), Decimal(0))
     stamp_history(order, actor=actor, reason="订单采集")
     order.save(update_fields=["total_cartons", "total_amount"])
+    monthly_sales_refresh_retailer(retailer_id=locked.pk, day=day)
     outcome.order = order
     return outcome
 

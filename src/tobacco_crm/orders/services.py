@@ -38,6 +38,47 @@ def months_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         month = next_month(month)
 
 
+def _month_rows(lines):
+    return (
+        lines.values("retailer_id")
+        .annotate(
+            sum_cartons=Sum("cartons"),
+            sum_amount=Sum("amount"),
+            sum_premium=Sum("cartons", filter=Q(product__price_class__lte=PriceClass.TWO)),
+            products=Count("product_id", distinct=True),
+            orders=Count("order_id", distinct=True),
+        )
+        .order_by("retailer_id")
+    )
+
+
+def _aggregate(row: dict, month: dt.date) -> RetailerMonthlySales:
+    return RetailerMonthlySales(
+        retailer_id=row["retailer_id"],
+        month=month,
+        cartons=row["sum_cartons"] or 0,
+        amount=row["sum_amount"] or 0,
+        premium_cartons=row["sum_premium"] or 0,
+        product_count=row["products"],
+        order_count=row["orders"],
+    )
+
+
+def _counted_lines(month: dt.date):
+    return OrderLine.objects.filter(
+        order_date__gte=month, order_date__lt=next_month(month), order__status__in=COUNTED_STATUSES
+    )
+
+
+@transaction.atomic
+def monthly_sales_refresh_retailer(*, retailer_id: int, day: dt.date) -> None:
+    """Refill one retailer's aggregate of the month holding `day` (after an order entry)."""
+    month = month_start(day)
+    RetailerMonthlySales.objects.filter(retailer_id=retailer_id, month=month).delete()
+    rows = _month_rows(_counted_lines(month).filter(retailer_id=retailer_id))
+    RetailerMonthlySales.objects.bulk_create([_aggregate(row, month) for row in rows])
+
+
 @transaction.atomic
 def monthly_sales_refresh(*, first: dt.date | None = None, last: dt.date | None = None) -> int:
     """Recompute the monthly aggregates for the months from `first` to `last` (default: every
@@ -50,36 +91,9 @@ def monthly_sales_refresh(*, first: dt.date | None = None, last: dt.date | None 
         last = last or bounds["last"]
     written = 0
     for month in months_between(first, last):
-        end = next_month(month)
         RetailerMonthlySales.objects.filter(month=month).delete()
-        rows = (
-            OrderLine.objects.filter(
-                order_date__gte=month,
-                order_date__lt=end,
-                order__status__in=COUNTED_STATUSES,
-            )
-            .values("retailer_id")
-            .annotate(
-                sum_cartons=Sum("cartons"),
-                sum_amount=Sum("amount"),
-                sum_premium=Sum("cartons", filter=Q(product__price_class__lte=PriceClass.TWO)),
-                products=Count("product_id", distinct=True),
-                orders=Count("order_id", distinct=True),
-            )
-            .order_by("retailer_id")
-        )
-        batch = [
-            RetailerMonthlySales(
-                retailer_id=row["retailer_id"],
-                month=month,
-                cartons=row["sum_cartons"] or 0,
-                amount=row["sum_amount"] or 0,
-                premium_cartons=row["sum_premium"] or 0,
-                product_count=row["products"],
-                order_count=row["orders"],
-            )
-            for row in rows.iterator(chunk_size=BATCH_SIZE)
-        ]
+        rows = _month_rows(_counted_lines(month))
+        batch = [_aggregate(row, month) for row in rows.iterator(chunk_size=BATCH_SIZE)]
         RetailerMonthlySales.objects.bulk_create(batch, batch_size=BATCH_SIZE)
         written += len(batch)
     return written

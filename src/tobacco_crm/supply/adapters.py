@@ -13,7 +13,9 @@ Per retailer (every retailer not cancelled, by id):
 - ``band_history``: cartons of the product's price class (价类) in those weeks (read for the
   price-band basis only, once per price class for a plan);
 - ``demand``: the reported demand (需求提报) of the period;
-- ``scale``: business scale, large 1, medium 2, small 3 (for the upper float).
+- ``scale``: business scale, large 1, medium 2, small 3 (for the upper float);
+- ``agreed`` (only for lines with an upper float): the agreed weekly volume, taken as the
+  average week of the product over the history window until agreements are kept.
 """
 
 from __future__ import annotations
@@ -142,8 +144,9 @@ def line_inputs(*, base: PlanBase, line: SupplyPlanLine) -> AllocationInputs:
         order_date__lt=start,
         order__status__in=(OrderStatus.SUBMITTED, OrderStatus.CONFIRMED),
     )
-    history = band = None
-    if line.basis == Basis.RATIO:
+    history = band = agreed = None
+    floats = bool((line.rule or {}).get("float_cap"))
+    if line.basis == Basis.RATIO or floats:
         history = _per_retailer(
             base.ids,
             counted.filter(product=line.product)
@@ -162,6 +165,10 @@ def line_inputs(*, base: PlanBase, line: SupplyPlanLine) -> AllocationInputs:
                 .values_list("retailer_id", "c"),
             )
         band = base.band_cache[band_key]
+    if floats and history is not None:
+        # No agreement table yet: the agreed weekly volume (协议量) is the retailer's average
+        # week of this product over the history window, rounded down; the float caps above it.
+        agreed = np.floor(history / HISTORY_WEEKS).astype(np.int64)
     demand = _per_retailer(
         base.ids,
         DemandReport.objects.filter(period=line.plan.period, product=line.product).values_list(
@@ -182,6 +189,7 @@ def line_inputs(*, base: PlanBase, line: SupplyPlanLine) -> AllocationInputs:
         demand=demand,
         band_history=band,
         scale=base.scale,
+        agreed=agreed,
     )
 
 

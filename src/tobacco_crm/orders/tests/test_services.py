@@ -55,3 +55,18 @@ def test_refresh_replaces_previous_figures(territory_a):
     monthly_sales_refresh(first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31))
 
     assert not RetailerMonthlySales.objects.filter(retailer=shop).exists()
+
+
+def test_an_entered_order_updates_the_months_aggregate(territory_a, manager_a):
+    from tobacco_crm.orders.entry import order_submit
+
+    shop = RetailerFactory(territory=territory_a)
+    product = ProductFactory(price_class=2, wholesale_price=Decimal("200"), retail_price=250)
+    _order(shop, dt.date(2026, 4, 6), [(product, 3)])
+    monthly_sales_refresh(first=dt.date(2026, 4, 1), last=dt.date(2026, 4, 30))
+
+    order_submit(retailer=shop, day=dt.date(2026, 4, 20), lines=[(product, 2)], actor=manager_a)
+
+    april = RetailerMonthlySales.objects.get(retailer=shop, month=dt.date(2026, 4, 1))
+    assert (april.cartons, april.premium_cartons, april.order_count) == (5, 5, 2)
+    assert april.amount == Decimal("1000.00")

@@ -552,17 +552,22 @@ def test_demand_is_whole_cartons(world, manager_a):
     assert not DemandReport.objects.exists()
 
 
-def test_a_rule_the_inputs_cannot_serve_is_refused_at_simulation(world):
-    mm = world["mm"]
+def test_the_upper_float_caps_limits_above_the_recent_weekly_volume(world):
+    mm, shops, scarce = world["mm"], world["shops"], world["scarce"]
+    week_before = DAY - dt.timedelta(days=7)
+    add_order(shops["t30"], scarce, 13 * 20, week_before)  # 20 cartons a week on average
+    add_order(shops["t20"], scarce, 13 * 10, week_before)  # 10 a week
     rule = {"float_cap": {"pct_by_scale": {"1": 5, "2": 10, "3": 15}}}
     plan = make_plan(
-        mm, {"product": world["scarce"], "available": 9, "basis": "tier", "rule": rule}
+        mm, {"product": scarce, "available": 1000, "basis": "tier", "rule": rule}
     )
 
-    with pytest.raises(ValidationError) as error:
-        services.supply_plan_simulate(plan=plan, actor=mm)
+    services.supply_plan_simulate(plan=plan, actor=mm)
 
-    assert "agreed" in error.value.message_dict["rule"][0]
-    plan.refresh_from_db()
-    assert plan.status == PlanStatus.DRAFT
-    assert not RetailerLimit.objects.filter(plan=plan).exists()
+    limits = dict(
+        RetailerLimit.objects.filter(plan=plan).values_list("retailer__shop_name", "limit")
+    )
+    # Small shops (the factory's default scale) float 15% above their agreed weekly volume.
+    assert limits["t30"] == 23  # floor(20 x 1.15)
+    assert limits["t20"] == 11  # floor(10 x 1.15)
+    assert "t10" not in limits  # no recent volume, nothing agreed: no limit
