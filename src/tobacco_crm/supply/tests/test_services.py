@@ -558,9 +558,7 @@ def test_the_upper_float_caps_limits_above_the_recent_weekly_volume(world):
     add_order(shops["t30"], scarce, 13 * 20, week_before)  # 20 cartons a week on average
     add_order(shops["t20"], scarce, 13 * 10, week_before)  # 10 a week
     rule = {"float_cap": {"pct_by_scale": {"1": 5, "2": 10, "3": 15}}}
-    plan = make_plan(
-        mm, {"product": scarce, "available": 1000, "basis": "tier", "rule": rule}
-    )
+    plan = make_plan(mm, {"product": scarce, "available": 1000, "basis": "tier", "rule": rule})
 
     services.supply_plan_simulate(plan=plan, actor=mm)
 
