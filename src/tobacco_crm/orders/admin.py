@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tobacco_crm.core.admin import ReadOnlyAdmin
+
 from .models import Order, OrderLine
 
 
@@ -12,20 +14,10 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ("id", "retailer", "order_date", "status", "total_cartons", "total_amount")
     list_filter = ("status",)
     date_hierarchy = "order_date"
     raw_id_fields = ("retailer",)
     inlines = [OrderLineInline]
     list_select_related = ("retailer",)
-
-    # Orders are written by the order services (with their history), not by hand here.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
