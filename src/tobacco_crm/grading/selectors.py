@@ -6,10 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tobacco_crm.engines.grading import GradingPolicy as EnginePolicy
 from tobacco_crm.engines.grading import explain_row
 from tobacco_crm.retailers.models import Retailer
 
+from . import adapters
 from .choices import RunStatus
 from .models import (
     Deduction,
@@ -149,3 +153,69 @@ def run_distribution_by_territory(run: GradingRun) -> list[dict[str, Any]]:
 
 def policy_latest_versions() -> QuerySet[GradingPolicy]:
     return GradingPolicy.objects.order_by("name", "-version")
+
+
+# Reads of the field screens ----------------------------------------------------------
+
+
+def open_periods() -> QuerySet[GradingPeriod]:
+    """Periods that still take deductions and indicators, newest first."""
+    return GradingPeriod.objects.filter(locked=False).order_by("-start_date")
+
+
+def default_period() -> GradingPeriod | None:
+    """The open period holding today, else the latest open one."""
+    today = timezone.localdate()
+    periods = open_periods()
+    return periods.filter(start_date__lte=today, end_date__gte=today).first() or periods.first()
+
+
+def policy_for_period(period: GradingPeriod) -> GradingPolicy | None:
+    """The policy a period's deductions are recorded against: the version of the period's
+    latest run (the one the marketing manager grades that period with), else, before any run
+    of the period, the most recently saved policy version."""
+    run = (
+        GradingRun.objects.filter(period=period)
+        .select_related("policy")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if run is not None:
+        return run.policy
+    return GradingPolicy.objects.order_by("-created_at", "-pk").first()
+
+
+def manual_keys(policy: EnginePolicy) -> list[dict[str, Any]]:
+    """The indicators customer managers enter for a policy, in the policy's order: every key
+    it reads that the system doesn't compute, and their own score when it is blended in."""
+    wanted = adapters.policy_keys(policy) - adapters.COMPUTED_INDICATORS
+    keys: dict[str, dict[str, Any]] = {}
+    for ind in policy.business.indicators:
+        if ind.key in wanted:
+            keys.setdefault(ind.key, {"key": ind.key, "label": ind.label, "unit": ind.unit})
+    for sub in policy.stars.sub_scores:
+        if sub.key in wanted:
+            keys.setdefault(
+                sub.key,
+                {
+                    "key": sub.key,
+                    "label": sub.label,
+                    "unit": _("满分 %(m)s") % {"m": f"{sub.max_value:g}"},
+                },
+            )
+    for key in sorted(wanted - set(keys)):
+        keys[key] = {"key": key, "label": key, "unit": ""}
+    if policy.business.manager_weight > 0:
+        top = policy.business.manager_score_max
+        keys[adapters.MANAGER_SCORE_KEY] = {
+            "key": adapters.MANAGER_SCORE_KEY,
+            "label": _("客户经理评分"),
+            "unit": _("满分 %(m)s") % {"m": f"{top:g}"},
+            "max": top,
+        }
+    return list(keys.values())
+
+
+def deductions_visible_to(user: User) -> QuerySet[Deduction]:
+    """Deductions of the retailers the user may see."""
+    return Deduction.objects.filter(retailer__in=Retailer.objects.visible_to(user))

@@ -4,10 +4,8 @@ deductions (find a retailer, record, correct), the customer manager's manual ind
 appeals. Views validate input and configure; reads are scoped by `visible_to`, writes go
 through `services`; a PermissionDenied answers 403 and a ValidationError becomes form errors.
 
-Which policy a deduction is recorded against (`policy_for_period`): the policy of the period's
-latest run (the version the marketing manager grades that period with), else, before any run
-of the period, the most recently saved policy version. The items offered are that policy's;
-`services.deduction_record` checks the item against the same policy.
+Which policy a deduction is recorded against: `selectors.policy_for_period`. The items offered
+are that policy's; `services.deduction_record` checks the item against the same policy.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,90 +28,29 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from tobacco_crm.core.requests import request_user
-from tobacco_crm.engines.grading import GradingPolicy as EnginePolicy
 from tobacco_crm.engines.grading import explain_text_zh
 from tobacco_crm.retailers.choices import RetailerStatus
 from tobacco_crm.retailers.models import Retailer
 from tobacco_crm.retailers.selectors import retailer_get
 
-from . import adapters, selectors, services
+from . import selectors, services
 from .choices import AppealStatus, ComplianceClass, RunStatus, Segment
 from .forms_field import AppealForm, DeductionCorrectForm, DeductionForm, IndicatorGridForm
-from .models import Deduction, GradingPeriod, GradingPolicy, GradingRun, ManualIndicator
+from .models import Deduction, GradingPeriod, ManualIndicator
+from .selectors import (
+    deductions_visible_to,
+    default_period,
+    manual_keys,
+    open_periods,
+    policy_for_period,
+)
 
 if TYPE_CHECKING:
-    from tobacco_crm.accounts.models import User
-
     from .models import RetailerGrade
 
 INDICATOR_PAGE_SIZE = 25
 SEARCH_LIMIT = 20
 RECENT_LIMIT = 20
-
-
-# Reads of the field screens ------------------------------------------------------------
-
-
-def open_periods() -> QuerySet[GradingPeriod]:
-    """Periods that still take deductions and indicators, newest first."""
-    return GradingPeriod.objects.filter(locked=False).order_by("-start_date")
-
-
-def default_period() -> GradingPeriod | None:
-    """The open period holding today, else the latest open one."""
-    today = timezone.localdate()
-    periods = open_periods()
-    return periods.filter(start_date__lte=today, end_date__gte=today).first() or periods.first()
-
-
-def policy_for_period(period: GradingPeriod) -> GradingPolicy | None:
-    """The policy version of the period's latest run, else the latest saved version (see the
-    module docstring)."""
-    run = (
-        GradingRun.objects.filter(period=period)
-        .select_related("policy")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if run is not None:
-        return run.policy
-    return GradingPolicy.objects.order_by("-created_at", "-pk").first()
-
-
-def manual_keys(policy: EnginePolicy) -> list[dict[str, Any]]:
-    """The indicators customer managers enter for a policy, in the policy's order: every key
-    it reads that the system doesn't compute, and their own score when it is blended in."""
-    wanted = adapters.policy_keys(policy) - adapters.COMPUTED_INDICATORS
-    keys: dict[str, dict[str, Any]] = {}
-    for ind in policy.business.indicators:
-        if ind.key in wanted:
-            keys.setdefault(ind.key, {"key": ind.key, "label": ind.label, "unit": ind.unit})
-    for sub in policy.stars.sub_scores:
-        if sub.key in wanted:
-            keys.setdefault(
-                sub.key,
-                {
-                    "key": sub.key,
-                    "label": sub.label,
-                    "unit": _("满分 %(m)s") % {"m": f"{sub.max_value:g}"},
-                },
-            )
-    for key in sorted(wanted - set(keys)):
-        keys[key] = {"key": key, "label": key, "unit": ""}
-    if policy.business.manager_weight > 0:
-        top = policy.business.manager_score_max
-        keys[adapters.MANAGER_SCORE_KEY] = {
-            "key": adapters.MANAGER_SCORE_KEY,
-            "label": _("客户经理评分"),
-            "unit": _("满分 %(m)s") % {"m": f"{top:g}"},
-            "max": top,
-        }
-    return list(keys.values())
-
-
-def deductions_visible_to(user: User) -> QuerySet[Deduction]:
-    """Deductions of the retailers the user may see."""
-    return Deduction.objects.filter(retailer__in=Retailer.objects.visible_to(user))
 
 
 def grade_context(grade: RetailerGrade) -> dict[str, Any]:

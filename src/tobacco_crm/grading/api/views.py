@@ -4,7 +4,7 @@ filter or a body answers 400 naming the field). Writes go through `services`; a 
 not write answers 403.
 
 Which policy a deduction is recorded against: the one the field screens use
-(`views_field.policy_for_period`: the policy of the period's latest run, else the latest saved
+(`selectors.policy_for_period`: the policy of the period's latest run, else the latest saved
 version).
 """
 
@@ -34,7 +34,7 @@ from tobacco_crm.retailers.models import Retailer
 from .. import selectors, services
 from ..choices import ComplianceClass, RunStatus, Segment
 from ..models import Appeal, Deduction, GradingPeriod, GradingRun, RetailerGrade
-from ..views_field import policy_for_period
+from ..selectors import policy_for_period
 from .serializers import (
     AppealSerializer,
     DeductionSerializer,
