@@ -5,7 +5,8 @@ Public API (no Django; arrays in, arrays out; docs/engines/forecasting.md has th
     forecast(history, horizon, season_length, *, groups=None, dates=None, policy=None)
         -> np.ndarray (len(history), horizon)
     forecast_intervals(history, horizon, season_length, *, groups=None, dates=None,
-                       policy=None, quantiles=(0.1, 0.9)) -> Forecast (point, lower, upper)
+                       policy=None, quantiles=(0.1, 0.9)) -> Forecast (point, lower, upper,
+                                                                   median)
     to_matrix(history) -> (y, observed)      # right-aligned padding of the series
 
 ``history`` is a list of 1-D arrays, one weekly series each, oldest first, all ending at the
@@ -24,7 +25,7 @@ Quantiles (``intervals``) come from pooled in-sample residual ratios in bins of 
 Invariants (the hypothesis properties in engines/tests/test_forecasting.py):
 
 - shape ``(len(history), horizon)``, finite, never negative;
-- ``0 <= lower <= point <= upper``;
+- ``0 <= lower <= point <= upper`` and ``lower <= median <= upper``;
 - a series of zeros observed ``policy.full_history`` weeks or more forecasts zero;
 - a new series (no history) forecasts its group's mean level × the group's profile;
 - deterministic; permuting the series permutes the rows and changes nothing else;
@@ -62,12 +63,15 @@ spring_offsets = calendar.spring_offsets
 class Forecast:
     """Point forecasts and quantile bounds, each ``(n, horizon)``."""
 
-    point: FloatArray
+    point: FloatArray  # the mean: totals add up (supply planning); the headline forecast
     lower: FloatArray  # the first quantile asked (10 % by default)
     upper: FloatArray  # the last (90 %)
     quantiles: tuple[float, ...]
     bounds: FloatArray  # (len(quantiles), n, horizon)
     fit: Fit
+    # The median (minimises absolute error, so WAPE) clipped to [lower, upper]: often 0 for
+    # intermittent series, biased low in total; not for supply planning (docs).
+    median: FloatArray
 
 
 def to_matrix(history: Sequence[ArrayLike]) -> tuple[FloatArray, NDArray[np.bool_]]:
@@ -165,11 +169,13 @@ def forecast_intervals(
     recent = slice(max(0, columns - policy.calibration_weeks), columns)
     expected = fitted(result, group, keys[recent])
     usable = observed[:, recent] & (expected > 0)
-    table = ratio_quantiles(y[:, recent][usable], expected[usable], quantiles)
+    table = ratio_quantiles(y[:, recent][usable], expected[usable], (*quantiles, 0.5))
     bounds = apply_quantiles(point, table)
+    median, bounds = np.maximum(bounds[-1], 0.0), bounds[:-1]
     below = np.asarray([q <= 0.5 for q in quantiles])
     bounds = np.where(below[:, None, None], np.minimum(bounds, point), np.maximum(bounds, point))
     bounds = np.maximum(bounds, 0.0)
+    median = np.clip(median, bounds[0], bounds[-1])
     return Forecast(
         point=point,
         lower=bounds[0],
@@ -177,6 +183,7 @@ def forecast_intervals(
         quantiles=quantiles,
         bounds=bounds,
         fit=result,
+        median=median,
     )
 
 

@@ -59,6 +59,7 @@ def test_zeros_forecast_zero() -> None:
     )
     assert np.all(result.point[0] == 0) and np.all(result.point[2] == 0)
     assert np.all(result.upper[0] == 0)
+    assert np.all(result.median[0] == 0) and np.all(result.median[2] == 0)
     assert np.all(forecast([np.zeros(30)], 4, SEASON) == 0)
 
 
@@ -81,6 +82,16 @@ def test_intervals_contain_point() -> None:
     assert np.all(result.lower <= result.point) and np.all(result.point <= result.upper)
     assert np.all(result.lower >= 0)
     assert np.any(result.upper > result.point) and np.any(result.lower < result.point)
+    assert np.all(result.lower <= result.median) and np.all(result.median <= result.upper)
+
+
+def test_median_of_intermittent_lots_is_below_the_mean() -> None:
+    """Lots of two cartons in a third of the weeks: mean 2/3 a week, median 0."""
+    rng = np.random.default_rng(4)
+    history = [2.0 * (rng.random(104) < 1 / 3) for _ in range(300)]
+    result = forecast_intervals(history, 4, SEASON)
+    np.testing.assert_allclose(result.point.mean(), 2 / 3, rtol=0.05)
+    assert np.all(result.median == 0)
 
 
 def test_festival_dates_come_from_holidays() -> None:
@@ -169,6 +180,8 @@ def test_invariants(
     assert np.all(np.isfinite(result.bounds))
     assert np.all(result.lower >= 0)
     assert np.all(result.lower <= result.point) and np.all(result.point <= result.upper)
+    assert np.all(result.lower <= result.median) and np.all(result.median <= result.upper)
+    assert result.median.shape == (n, horizon)
     full = ForecastPolicy().full_history
     for i, h in enumerate(history):
         if h.size >= full and not h.any():
