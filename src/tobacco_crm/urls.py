@@ -11,5 +11,6 @@ urlpatterns = [
     path("grading/", include("tobacco_crm.grading.urls")),
     path("supply/", include("tobacco_crm.supply.urls")),
     path("orders/", include("tobacco_crm.orders.urls")),
+    path("needs/", include("tobacco_crm.needs.urls")),
     path("api/", include("tobacco_crm.api_urls")),
 ]

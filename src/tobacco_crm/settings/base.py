@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tobacco_crm.orders",
     "tobacco_crm.grading",
     "tobacco_crm.supply",
+    "tobacco_crm.needs",
 ]
 
 MIDDLEWARE = [
