@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "tobacco_crm.grading",
     "tobacco_crm.supply",
     "tobacco_crm.needs",
+    "tobacco_crm.visits",
+    "tobacco_crm.territories",
+    "tobacco_crm.care",
 ]
 
 MIDDLEWARE = [

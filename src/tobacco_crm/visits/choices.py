@@ -1,0 +1,40 @@
+"""Choices of visit planning (拜访计划)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class PurposeKind(models.TextChoices):
+    """Why a retailer is in the plan (the entries of `PlannedVisit.purposes`)."""
+
+    DUE = "due", _("按服务标准到期")
+    OPEN_NEED = "open_need", _("待办诉求")
+    SALES_MOVED = "sales_moved", _("销量环比大幅变化")
+    MISSED = "missed", _("上周未拜访")
+    BIRTHDAY = "birthday", _("本周生日")
+    MANUAL = "manual", _("手工添加")
+
+
+# Key targets (重点拜访对象): planned first whatever their segment's interval.
+KEY_TARGET_KINDS = frozenset({PurposeKind.OPEN_NEED, PurposeKind.SALES_MOVED, PurposeKind.MISSED})
+
+
+class LeftOutReason(models.TextChoices):
+    """Why a retailer owed a visit was left out of the week's plan."""
+
+    OVER_CAPACITY = "over_capacity", _("超出本周拜访容量")
+    NO_COORDINATES = "no_coordinates", _("缺少经纬度")
+    WINDOW_TOO_SHORT = "window_too_short", _("营业时间短于拜访时长")
+    CLOSED_BEFORE_REACHABLE = "closed_before_reachable", _("到达前已关门")
+    CANNOT_RETURN = "cannot_return", _("当天无法往返")
+    NO_TIME_LEFT = "no_time_left", _("当天时间不足")
+
+
+DEFAULT_INTERVALS = {"top": 1, "high_potential": 2, "stable": 2, "volatile": 2, "bottom": 4}
+# Minutes of a visit per business format (业态 code), used when the standard names none.
+DEFAULT_VISIT_MINUTES = {"Z": 15, "B": 20, "C": 30, "S": 30, "Y": 20, "F": 15, "Q": 15}
