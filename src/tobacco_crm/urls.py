@@ -12,6 +12,7 @@ urlpatterns = [
     path("supply/", include("tobacco_crm.supply.urls")),
     path("orders/", include("tobacco_crm.orders.urls")),
     path("needs/", include("tobacco_crm.needs.urls")),
+    path("visits/manage/", include("tobacco_crm.visits.urls_manage")),
     path("visits/", include("tobacco_crm.visits.urls")),
     path("territories/", include("tobacco_crm.territories.urls")),
     path("care/", include("tobacco_crm.care.urls")),

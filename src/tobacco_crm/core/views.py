@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from tobacco_crm.accounts.models import Territory
 from tobacco_crm.core.requests import request_user
-from tobacco_crm.needs.selectors import overdue_for
+from tobacco_crm.needs.selectors import need_queue, overdue_for
 from tobacco_crm.retailers.choices import RetailerStatus
 from tobacco_crm.retailers.models import Retailer
 
@@ -26,5 +26,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context["territories"] = Territory.objects.visible_to(user).select_related(
             "customer_manager"
         )
+        context["open_needs"] = need_queue(user=user).count()
         context["overdue_needs"] = overdue_for(user).count()
         return context

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from tobacco_crm.accounts.models import Company, Territory
 from tobacco_crm.engines.territory import compare, evaluate, partition
 from tobacco_crm.retailers.services import retailers_reassign_territory
+from tobacco_crm.visits.models import PlannedVisit
+from tobacco_crm.visits.selectors import week_start_of
 
 from . import adapters
 from .models import RedivisionProposal
@@ -84,11 +86,29 @@ def redivision_propose(
     )
 
 
+def _release_open_visits(retailer_ids: list[int], territory: Territory) -> int:
+    """Remove the not-yet-made planned visits of `retailer_ids` from other managers' plans of
+    the current or a future week (draft or confirmed), so that the new manager's next draft
+    picks them up. Visits already made and past weeks stay as they were (history). Returns
+    the number of planned visits released."""
+    monday = week_start_of(timezone.localdate())
+    released = PlannedVisit.objects.filter(
+        retailer_id__in=retailer_ids, visited_at__isnull=True, plan__week_start__gte=monday
+    )
+    if territory.customer_manager_id is not None:
+        released = released.exclude(plan__manager_id=territory.customer_manager_id)
+    count, _by_model = released.delete()
+    return count
+
+
 @transaction.atomic
 def redivision_apply(*, proposal: RedivisionProposal, actor: User) -> int:
     """Move every retailer the proposal moves (one history record each, by ``actor``) and
     record who applied it and when. Refuses a proposal already applied, or one computed from
     retailers that have changed since (moved, relocated, opened or closed). All or nothing.
+    Open plans move with the retailers: their planned visits in the old managers' plans of
+    the current or a future week are released (the count is in the proposal's history
+    reason and `figures["released_visits"]`); needs follow the retailer already.
     Returns the number of retailers moved."""
     _require(actor)
     locked = RedivisionProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -102,7 +122,7 @@ def redivision_apply(*, proposal: RedivisionProposal, actor: User) -> int:
             moves[new_t].append(pk)
     territories = Territory.objects.in_bulk(list(moves))
     reason = _("片区重新划分 #%(pk)d") % {"pk": locked.pk}
-    moved = 0
+    moved = released = 0
     for territory_id, retailer_ids in sorted(moves.items()):
         count = retailers_reassign_territory(
             retailer_ids=retailer_ids,
@@ -113,9 +133,15 @@ def redivision_apply(*, proposal: RedivisionProposal, actor: User) -> int:
         if count != len(retailer_ids):
             raise ValidationError(_("部分零售户无法调整，方案未应用。"))
         moved += count
+        released += _release_open_visits(retailer_ids, territories[territory_id])
     locked.applied_at = timezone.now()
     locked.applied_by = actor
-    locked._change_reason = reason  # type: ignore[attr-defined]
-    locked.save(update_fields=["applied_at", "applied_by"])
+    locked.figures = {**locked.figures, "released_visits": released}
+    locked._change_reason = _("%(reason)s，释放计划拜访 %(n)d 条") % {  # type: ignore[attr-defined]
+        "reason": reason,
+        "n": released,
+    }
+    locked.save(update_fields=["applied_at", "applied_by", "figures"])
     proposal.applied_at, proposal.applied_by = locked.applied_at, actor
+    proposal.figures = locked.figures
     return moved

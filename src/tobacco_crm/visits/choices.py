@@ -38,3 +38,27 @@ class LeftOutReason(models.TextChoices):
 DEFAULT_INTERVALS = {"top": 1, "high_potential": 2, "stable": 2, "volatile": 2, "bottom": 4}
 # Minutes of a visit per business format (业态 code), used when the standard names none.
 DEFAULT_VISIT_MINUTES = {"Z": 15, "B": 20, "C": 30, "S": 30, "Y": 20, "F": 15, "Q": 15}
+
+
+class VisitOutcome(models.TextChoices):
+    VISITED = "visited", _("已拜访")
+    NOT_IN = "not_in", _("未遇（已电话联系）")
+
+
+class PriceTags(models.TextChoices):
+    RIGHT = "right", _("明码标价正确")
+    MISSING = "missing", _("缺少价签")
+    TAMPERED = "tampered", _("价签被改动")
+
+
+class InfoGiven(models.TextChoices):
+    """Information the manager gave the retailer during the visit."""
+
+    OUT_OF_STOCK = "out_of_stock", _("断货预警")
+    PRICE_CHANGE = "price_change", _("价格调整")
+    PROMOTION = "promotion", _("促销活动")
+    NEW_PRODUCT = "new_product", _("新品上市")
+
+
+# A check-in further than this from the shop's archived coordinates is flagged.
+FAR_FROM_SHOP_M = 300

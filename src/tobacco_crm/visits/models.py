@@ -11,11 +11,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tobacco_crm.retailers.models import Retailer
 
-from .choices import DEFAULT_INTERVALS, DEFAULT_VISIT_MINUTES, PlanStatus
+from .choices import (
+    DEFAULT_INTERVALS,
+    DEFAULT_VISIT_MINUTES,
+    PlanStatus,
+    PriceTags,
+    VisitOutcome,
+)
 
 
 def default_visit_minutes() -> dict[str, int]:
@@ -180,3 +188,75 @@ class PlannedVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} #{self.position} {self.retailer_id}"
+
+
+class VisitRecord(models.Model):
+    """What happened at one visit (拜访记录): the check-in (time, the browser's position and
+    its accuracy, the distance to the shop's archived coordinates, flagged when far), the
+    outcome, and the checklist of seed 002 ❼. Append-only once its day has closed: a
+    correction is a new record whose `corrects` points at the record it corrects.
+
+    `stock` rows are `{"brand": str, "stock": int, "stockout_days": int}` (cartons on hand and
+    days out of stock, for the YC/T 455 measures); `prices` rows are
+    `{"brand": str, "price": str}` (the price actually charged per pack); `info_given` lists
+    `InfoGiven` values."""
+
+    planned_visit = models.ForeignKey(
+        PlannedVisit, on_delete=models.PROTECT, null=True, blank=True, related_name="records",
+        verbose_name=_("计划拜访"),
+    )  # fmt: skip
+    retailer = models.ForeignKey(
+        Retailer, on_delete=models.PROTECT, related_name="visit_records",
+        verbose_name=_("零售户"),
+    )  # fmt: skip
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visit_records",
+        verbose_name=_("客户经理"),
+    )  # fmt: skip
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        verbose_name=_("更正的记录"),
+    )  # fmt: skip
+    outcome = models.CharField(
+        _("结果"), max_length=16, choices=VisitOutcome.choices, default=VisitOutcome.VISITED
+    )
+    checked_in_at = models.DateTimeField(_("签到时间"))
+    latitude = models.DecimalField(_("签到纬度"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)  # fmt: skip
+    longitude = models.DecimalField(_("签到经度"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)  # fmt: skip
+    accuracy_m = models.FloatField(_("定位精度（米）"), null=True, blank=True)
+    distance_m = models.FloatField(_("距店距离（米）"), null=True, blank=True)
+    far_from_shop = models.BooleanField(_("远离店铺签到"), default=False)
+    call_note = models.TextField(_("电话联系记录"), blank=True)
+    board_business_card = models.BooleanField(_("服务牌：名片"), default=False)
+    board_complaint_card = models.BooleanField(_("服务牌：投诉卡"), default=False)
+    board_monthly_info = models.BooleanField(_("服务牌：月度信息"), default=False)
+    price_tags = models.CharField(_("价签"), max_length=16, choices=PriceTags.choices,
+                                  blank=True)  # fmt: skip
+    e_settlement_reminded = models.BooleanField(_("已提醒电子结算"), default=False)
+    brands_displayed = models.BooleanField(_("培育品牌上柜（至少两包陈列）"), default=False)
+    stock = models.JSONField(_("各品牌库存与断货天数"), default=list, blank=True)
+    prices = models.JSONField(_("实际零售价"), default=list, blank=True)
+    opinions = models.TextField(_("对订货和货源的意见"), blank=True)
+    info_given = models.JSONField(_("传递的信息"), default=list, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("拜访记录")
+        verbose_name_plural = _("拜访记录")
+        ordering = ["-checked_in_at", "-id"]
+        indexes = [
+            models.Index(fields=["retailer", "checked_in_at"], name="visit_record_retailer_at"),
+            models.Index(fields=["manager", "checked_in_at"], name="visit_record_manager_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.retailer_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def day_closed(self) -> bool:
+        """Whether the record's day is over (the record can no longer be edited)."""
+        return timezone.localdate(self.checked_in_at) < timezone.localdate()

@@ -195,3 +195,57 @@ def test_workload_follows_the_segment_in_force(county, company, marketing_manage
     assert workload[retailers[1].pk] == 5.0  # every 4 weeks
     assert workload[retailers[2].pk] == 10.0  # every 2 weeks
     assert workload[retailers[3].pk] == 10.0  # no grade: every 2 weeks
+
+
+def test_apply_releases_open_planned_visits_of_moved_retailers(county, company, marketing_manager):
+    """Applying moves open plans with the retailers: a moved retailer's unmade visits leave
+    the old manager's plans of this and later weeks; made visits and past weeks stay."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tobacco_crm.visits.choices import PlanStatus
+    from tobacco_crm.visits.models import PlannedVisit, VisitPlan
+    from tobacco_crm.visits.selectors import week_start_of
+
+    territories, retailers = county
+    monday = week_start_of(timezone.localdate())
+    week = dt.timedelta(days=7)
+    weeks = {"past": monday - week, "now": monday, "next": monday + week}
+    plans = {
+        (t.pk, name): VisitPlan.objects.create(
+            manager=t.customer_manager,
+            week_start=week,
+            status=PlanStatus.CONFIRMED if name == "now" else PlanStatus.DRAFT,
+        )
+        for t in territories
+        for name, week in weeks.items()
+    }
+    for i, r in enumerate(retailers):
+        for name, week in weeks.items():
+            PlannedVisit.objects.create(
+                plan=plans[(r.territory_id, name)],
+                retailer=r,
+                day=week,
+                visited_at=timezone.now() if (name == "now" and i % 10 == 0) else None,
+            )
+    proposal = services.redivision_propose(company=company, actor=marketing_manager)
+    moved = {pk for pk, old_t, new_t, *_ in proposal.rows if old_t != new_t}
+    assert moved
+    services.redivision_apply(proposal=proposal, actor=marketing_manager)
+
+    left = set(PlannedVisit.objects.values_list("retailer_id", "plan__week_start", "visited_at"))
+    for i, r in enumerate(retailers):
+        kept = {(week, v) for rid, week, v in left if rid == r.pk}
+        weeks_kept = {week for week, _v in kept}
+        if r.pk not in moved:
+            assert weeks_kept == set(weeks.values())
+        elif i % 10 == 0:  # the visit already made this week stays
+            assert weeks_kept == {weeks["past"], weeks["now"]}
+        else:
+            assert weeks_kept == {weeks["past"]}
+    released = sum(1 if i % 10 == 0 else 2 for i, r in enumerate(retailers) if r.pk in moved)
+    proposal.refresh_from_db()
+    assert proposal.figures["released_visits"] == released
+    reason = proposal.history.latest().history_change_reason
+    assert f"#{proposal.pk}" in reason and f"释放计划拜访 {released} 条" in reason
