@@ -18,6 +18,9 @@ class PurposeKind(models.TextChoices):
     MISSED = "missed", _("上周未拜访")
     BIRTHDAY = "birthday", _("本周生日")
     MANUAL = "manual", _("手工添加")
+    DISPLAY_CHECK = "display_check", _("价签与陈列检查")
+    PUSH_BRANDS = "push_brands", _("推荐品牌")
+    OUT_OF_STOCK = "out_of_stock", _("断货预警")
 
 
 # Key targets (重点拜访对象): planned first whatever their segment's interval.

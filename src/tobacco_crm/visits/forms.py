@@ -25,3 +25,10 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, days: list[dt.date], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].choices = [(d.isoformat(), day_label(d)) for d in days]  # type: ignore[attr-defined]
+
+
+class AddVisitForm(forms.Form):
+    """Add one of the manager's retailers to a day of the plan, with a purpose note."""
+
+    retailer = forms.IntegerField(label=_("零售户"), min_value=1)
+    note = forms.CharField(label=_("拜访目的"), max_length=120, required=False)

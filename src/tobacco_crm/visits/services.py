@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from tobacco_crm.accounts.choices import Role
@@ -25,14 +25,24 @@ from tobacco_crm.grading.models import RetailerGrade
 from tobacco_crm.grading.selectors import run_in_force
 from tobacco_crm.needs.choices import ACTIVE_STATUSES
 from tobacco_crm.needs.models import Need
-from tobacco_crm.orders.models import RetailerMonthlySales
+from tobacco_crm.orders.choices import OrderStatus
+from tobacco_crm.orders.models import OrderLine, RetailerMonthlySales
+from tobacco_crm.products.choices import ProductStatus
+from tobacco_crm.products.models import Product
 from tobacco_crm.retailers.choices import RetailerStatus
 from tobacco_crm.retailers.models import Retailer
 
 from . import adapters
 from .adapters import Stop
-from .choices import KEY_TARGET_KINDS, LeftOutReason, PlanStatus, PurposeKind
-from .models import PlannedVisit, ServiceStandard, VisitPlan
+from .choices import (
+    KEY_TARGET_KINDS,
+    LeftOutReason,
+    PlanStatus,
+    PriceTags,
+    PurposeKind,
+    VisitOutcome,
+)
+from .models import PlannedVisit, ServiceStandard, VisitPlan, VisitRecord
 from .selectors import standard_current, week_start_of
 
 if TYPE_CHECKING:
@@ -48,6 +58,11 @@ DAY_INDEPENDENT = frozenset(
     }
 )
 NEVER_VISITED_WEEKS = 99
+# Brands to push: cultivated (重点培育) or new products the retailer has not ordered lately.
+PUSH_STATUSES = (ProductStatus.CULTIVATED, ProductStatus.NEW)
+PUSH_LOOKBACK_WEEKS = 8
+NAMED_AT_MOST = 3
+BAD_PRICE_TAGS = frozenset({PriceTags.MISSING, PriceTags.TAMPERED})
 
 
 # --- service standard -------------------------------------------------------------------
@@ -115,6 +130,94 @@ def _birthday_in_week(birthday: dt.date | None, week: list[dt.date]) -> dt.date 
     return None
 
 
+def _named(names: list[str]) -> str:
+    """Up to `NAMED_AT_MOST` names joined, with how many more."""
+    text = "、".join(names[:NAMED_AT_MOST])
+    if len(names) > NAMED_AT_MOST:
+        text += _(" 等 %(n)s 个") % {"n": len(names)}
+    return text
+
+
+def _checklist_purposes(ids: list[int], *, week_start: dt.date) -> dict[int, list[dict[str, Any]]]:
+    """Retailer id → the purposes drawn from its latest visit record (price-tag or display
+    check due, out-of-stock warning) and its recent orders (brands to push). Three queries
+    whatever the number of retailers."""
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return out
+    latest = (
+        VisitRecord.objects.filter(retailer=OuterRef("retailer"), outcome=VisitOutcome.VISITED)
+        .order_by("-checked_in_at", "-id")
+        .values("pk")[:1]
+    )
+    records = VisitRecord.objects.filter(
+        retailer_id__in=ids, outcome=VisitOutcome.VISITED, pk=Subquery(latest)
+    ).values_list("retailer_id", "price_tags", "brands_displayed", "stock")
+    for retailer_id, price_tags, brands_displayed, stock in records:
+        checks: list[str] = []
+        if price_tags in BAD_PRICE_TAGS:
+            checks.append(str(PriceTags(price_tags).label))
+        if not brands_displayed:
+            checks.append(_("培育品牌未上柜陈列"))
+        if checks:
+            out[retailer_id].append(
+                {
+                    "kind": PurposeKind.DISPLAY_CHECK.value,
+                    "price_tags": price_tags,
+                    "brands_displayed": brands_displayed,
+                    "label": _("复查价签与陈列：%(checks)s") % {"checks": "；".join(checks)},
+                }
+            )
+        short = [
+            (str(row.get("brand", "")), int(row.get("stockout_days") or 0))
+            for row in (stock or [])
+            if isinstance(row, dict) and int(row.get("stockout_days") or 0) > 0
+        ]
+        if short:
+            short.sort(key=lambda x: (-x[1], x[0]))
+            out[retailer_id].append(
+                {
+                    "kind": PurposeKind.OUT_OF_STOCK.value,
+                    "brands": [b for b, _days in short],
+                    "label": _("断货预警：%(brands)s")
+                    % {
+                        "brands": _named(
+                            [_("%(b)s（断货 %(d)s 天）") % {"b": b, "d": d} for b, d in short]
+                        )
+                    },
+                }
+            )
+    products = list(
+        Product.objects.filter(status__in=PUSH_STATUSES)
+        .order_by("status", "code")  # "cultivated" (重点培育) sorts before "new" (新品)
+        .values_list("pk", "brand", "name")
+    )
+    if products:
+        since = week_start - dt.timedelta(weeks=PUSH_LOOKBACK_WEEKS)
+        ordered = set(
+            OrderLine.objects.filter(
+                retailer_id__in=ids,
+                product_id__in=[p[0] for p in products],
+                order_date__gte=since,
+            )
+            .exclude(order__status=OrderStatus.CANCELLED)
+            .values_list("retailer_id", "product_id")
+            .distinct()
+        )
+        for retailer_id in ids:
+            todo = [p for p in products if (retailer_id, p[0]) not in ordered]
+            if todo:
+                out[retailer_id].append(
+                    {
+                        "kind": PurposeKind.PUSH_BRANDS.value,
+                        "products": [p[0] for p in todo],
+                        "label": _("推荐品牌：%(names)s")
+                        % {"names": _named([f"{brand}({name})" for _pk, brand, name in todo])},
+                    }
+                )
+    return out
+
+
 def _purposes(
     retailers: list[Retailer], *, manager: User, week_start: dt.date, standard: ServiceStandard
 ) -> dict[int, tuple[int, list[dict[str, Any]]]]:
@@ -159,6 +262,7 @@ def _purposes(
         ).values_list("retailer_id", flat=True)
     )
     week = [week_start + dt.timedelta(days=d) for d in range(7)]
+    checklist = _checklist_purposes(ids, week_start=week_start)
 
     owed: dict[int, tuple[int, list[dict[str, Any]]]] = {}
     for r in retailers:
@@ -207,6 +311,7 @@ def _purposes(
                     "label": _("户主 %(d)s 生日") % {"d": birthday.strftime("%m-%d")},
                 }
             )
+        purposes.extend(checklist.get(r.pk, []))
         overdue = min(weeks_since - interval, 998)
         owed[r.pk] = (0 if key else 1000 - max(overdue, 0), purposes)
     return owed
@@ -394,9 +499,10 @@ def planned_visit_move(*, visit: PlannedVisit, day: dt.date, actor: User) -> Pla
 
 
 def planned_visit_add(
-    *, plan: VisitPlan, retailer: Retailer, day: dt.date, actor: User
+    *, plan: VisitPlan, retailer: Retailer, day: dt.date, actor: User, note: str = ""
 ) -> PlannedVisit:
-    """Add a visit to one of the manager's retailers; the day re-optimizes."""
+    """Add a visit to one of the manager's retailers, with an optional purpose note; the day
+    re-optimizes."""
     with transaction.atomic():
         plan = VisitPlan.objects.select_for_update().get(pk=plan.pk)
         _check_editable(plan, actor)
@@ -410,7 +516,9 @@ def planned_visit_add(
             retailer=retailer,
             day=day,
             position=999,
-            purposes=[{"kind": PurposeKind.MANUAL.value, "label": _("手工添加")}],
+            purposes=[
+                {"kind": PurposeKind.MANUAL.value, "label": note.strip()[:120] or _("手工添加")}
+            ],
         )
         plan.left_out = [x for x in plan.left_out if x.get("retailer") != retailer.pk]
         plan.save(update_fields=["left_out", "updated_at"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("plan/draft/", views.PlanDraftView.as_view(), name="visits-plan-draft"),
     path("plan/<int:pk>/confirm/", views.PlanConfirmView.as_view(), name="visits-plan-confirm"),
     path("plan/<int:pk>/day/<str:day>/", views.PlanDayView.as_view(), name="visits-plan-day"),
+    path("plan/<int:pk>/day/<str:day>/add/", views.VisitAddView.as_view(), name="visits-visit-add"),
     path("plan/<int:pk>/export/", views.PlanExportView.as_view(), name="visits-plan-export"),
     path("visit/<int:pk>/move/", views.VisitMoveView.as_view(), name="visits-visit-move"),
     path("visit/<int:pk>/drop/", views.VisitDropView.as_view(), name="visits-visit-drop"),

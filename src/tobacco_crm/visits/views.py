@@ -1,8 +1,10 @@
 """The customer manager's weekly plan on a phone: the week's days with their ordered visits,
 arrival times and purposes (`visits-plan`), a day with its route drawn on an inline SVG map
-(`visits-plan-day`), moving and dropping visits, drafting and confirming, the Excel export
-and a print style. Views validate and configure; reads go through `selectors` (scoped by
-`visible_to`: another manager's plan answers 404), writes through `services`."""
+(`visits-plan-day`) where a visit can be added (`visits-visit-add`: search the manager's
+retailers, pick one, note its purpose), moving and dropping visits, drafting and confirming,
+the Excel export and a print style. Views validate and configure; reads go through
+`selectors` (scoped by `visible_to`: another manager's plan answers 404), writes through
+`services`."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +27,16 @@ from tobacco_crm.retailers.models import Retailer
 
 from . import selectors, services
 from .choices import LeftOutReason, PlanStatus
-from .forms import MoveForm, WeekForm, day_label
+from .forms import AddVisitForm, MoveForm, WeekForm, day_label
 from .models import PlannedVisit, VisitPlan
 from .svg import route_svg
+
+# Retailers listed by the add-a-visit search.
+ADD_SEARCH_LIMIT = 20
+
+
+def _day_url(plan: VisitPlan, day: dt.date) -> str:
+    return reverse("visits-plan-day", args=[plan.pk, day.isoformat()])
 
 
 def _week(request: HttpRequest) -> dt.date:
@@ -135,7 +144,52 @@ class PlanDayView(LoginRequiredMixin, View):
             "editable": plan.status == PlanStatus.DRAFT,
             "move_days": [(d.isoformat(), day_label(d)) for d in selectors.plan_days(plan)],
         }
+        query = request.GET.get("q", "").strip()[:64]
+        if context["editable"]:
+            context["q"] = query
+            context["add_form"] = AddVisitForm()
+            if query:
+                context["candidates"] = list(
+                    Retailer.objects.visible_to(user)
+                    .search(query)
+                    .exclude(pk__in=plan.visits.values("retailer_id"))
+                    .order_by("shop_name", "pk")[:ADD_SEARCH_LIMIT]
+                )
         return render(request, "visits/plan_day.html", context)
+
+
+class VisitAddView(LoginRequiredMixin, View):
+    """Add a retailer (visible to the user; in the plan manager's territory, else 403) to a
+    day of the plan; the day re-optimizes."""
+
+    def post(self, request: HttpRequest, pk: int, day: str) -> HttpResponseBase:
+        user = request_user(request)
+        plan = selectors.plan_get(user=user, pk=pk)
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            messages.error(request, _("请选择本周的工作日。"))
+            return redirect(_plan_url(plan))
+        form = AddVisitForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择要添加的零售户。"))
+            return redirect(_day_url(plan, date))
+        retailer = get_object_or_404(
+            Retailer.objects.visible_to(user), pk=form.cleaned_data["retailer"]
+        )
+        try:
+            services.planned_visit_add(
+                plan=plan,
+                retailer=retailer,
+                day=date,
+                actor=user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("已添加，线路已重新优化。"))
+        return redirect(_day_url(plan, date))
 
 
 class VisitMoveView(LoginRequiredMixin, View):
