@@ -1,5 +1,8 @@
 # tobacco-crm: the two commands a newcomer runs are `make run` and `make test`.
 PYTHON ?= python3
+# bash with pipefail: a benchmark that fails must fail its `| tail -1` pipeline too.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

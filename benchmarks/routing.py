@@ -111,8 +111,17 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=1.0)
     args = parser.parse_args()
 
-    with (args.data / "optimal.csv").open() as f:
-        optimal = {row["name"]: int(row["optimal_length"]) for row in csv.DictReader(f)}
+    optimal_csv = args.data / "optimal.csv"
+    if optimal_csv.exists():
+        with optimal_csv.open() as f:
+            optimal = {row["name"]: int(row["optimal_length"]) for row in csv.DictReader(f)}
+    elif args.quick:
+        # The smoke run (CI) still exercises the day route when the shared instances are not
+        # next to this checkout; the full run needs them.
+        print(f"no TSPLIB instances at {args.data}: day route only", file=sys.stderr)
+        optimal = {}
+    else:
+        sys.exit(f"no TSPLIB instances at {args.data} (pass --data)")
     names = [name for name in optimal if not args.quick or name in QUICK]
 
     details: dict[str, Any] = {}
@@ -174,11 +183,12 @@ def main() -> None:
         "size": len(names),
         "seconds": round(total, 3),
         "peak_rss_mb": peak_rss_mb(),
-        "mean_gap_pct": round(float(np.mean(gaps)), 4),
-        "max_gap_pct": round(float(np.max(gaps)), 4),
-        "max_instance_seconds": round(max(times), 3),
-        "baseline_mean_gap_pct": round(float(np.mean(base_gaps)), 3),
-        "baseline_max_gap_pct": round(float(np.max(base_gaps)), 3),
+        "tsplib_instances_found": bool(names),
+        "mean_gap_pct": round(float(np.mean(gaps)), 4) if gaps else None,
+        "max_gap_pct": round(float(np.max(gaps)), 4) if gaps else None,
+        "max_instance_seconds": round(max(times), 3) if times else None,
+        "baseline_mean_gap_pct": round(float(np.mean(base_gaps)), 3) if base_gaps else None,
+        "baseline_max_gap_pct": round(float(np.max(base_gaps)), 3) if base_gaps else None,
         "baseline_seconds": round(base_total, 3),
         "speedup": round(base_total / total, 2) if total else None,
         "day_route_stops": len(dist) - 1,
@@ -189,10 +199,11 @@ def main() -> None:
         "valid": bool(valid),
         "instances": details,
     }
-    print(
-        f"mean gap {summary['mean_gap_pct']}% (baseline {summary['baseline_mean_gap_pct']}%),"
-        f" engine {total:.2f} s, baseline {base_total:.2f} s"
-    )
+    if gaps:
+        print(
+            f"mean gap {summary['mean_gap_pct']}% (baseline {summary['baseline_mean_gap_pct']}%),"
+            f" engine {total:.2f} s, baseline {base_total:.2f} s"
+        )
     print(json.dumps(summary, ensure_ascii=False))
     if not valid:
         sys.exit(1)
