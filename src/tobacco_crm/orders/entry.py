@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from tobacco_crm.core.history import stamp_history
 from tobacco_crm.products.choices import ProductStatus
 from tobacco_crm.products.models import Product
+from tobacco_crm.retailers.choices import RetailerStatus
 from tobacco_crm.retailers.models import Retailer
 
 from .choices import OrderStatus
@@ -132,8 +133,9 @@ def order_submit(
     )
     outcome = OrderOutcome(order=None)
     accepted: list[tuple[Product, int]] = []
+    closed = _closed_reason(locked)
     for product, cartons in lines:
-        reason = _refusal(product, cartons, stopped, limits, ordered.get(product.pk, 0))
+        reason = closed or _refusal(product, cartons, stopped, limits, ordered.get(product.pk, 0))
         if reason:
             outcome.refused.append(RefusedLine(product, cartons, reason))
         else:
@@ -165,6 +167,13 @@ def order_submit(
     monthly_sales_refresh_retailer(retailer_id=locked.pk, day=day)
     outcome.order = order
     return outcome
+
+
+def _closed_reason(retailer: Retailer) -> str:
+    """A retailer that is not trading (停业, 歇业, 注销) orders nothing ("" when it trades)."""
+    if retailer.status == RetailerStatus.NORMAL:
+        return ""
+    return _("零售户经营状态为“%(status)s”，不能订货。") % {"status": retailer.get_status_display()}
 
 
 def _refusal(

@@ -303,3 +303,14 @@ def test_order_taker_enters_orders_company_wide(shop, normal, territory_b):
 
     assert _submit(shop, user, (normal, 1)).order is not None
     assert _submit(far, user, (normal, 1)).order is not None
+
+
+@pytest.mark.parametrize(("status", "label"), [("suspended", "停业"), ("cancelled", "注销")])
+def test_a_retailer_that_is_not_trading_orders_nothing(shop, normal, manager_a, status, label):
+    shop.status = status
+    shop.save()
+
+    outcome = _submit(shop, manager_a, (normal, 2))
+
+    assert outcome.order is None
+    assert [line.reason for line in outcome.refused] == [f"零售户经营状态为“{label}”，不能订货。"]
