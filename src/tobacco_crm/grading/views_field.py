@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from tobacco_crm.core.http import add_service_errors, is_htmx
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.engines.grading import explain_text_zh
 from tobacco_crm.retailers.choices import RetailerStatus
@@ -79,20 +80,6 @@ def grade_context(grade: RetailerGrade) -> dict[str, Any]:
     }
 
 
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each field's message on that field, the rest
-    above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 class _RoleRequiredMixin(LoginRequiredMixin):
     """403 for a signed-in user whose role lacks `capability` (a `User` property)."""
 
@@ -141,7 +128,7 @@ class RetailerGradeView(LoginRequiredMixin, View):
             )
         template = (
             "grading/field/_retailer_grade.html"
-            if _is_htmx(request)
+            if is_htmx(request)
             else "grading/field/retailer_grade.html"
         )
         return render(request, template, context)
@@ -248,7 +235,7 @@ class DeductionCreateView(_DeductionRoleMixin, View):
                     explained=data["explained"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -298,7 +285,7 @@ class DeductionCorrectView(_DeductionRoleMixin, View):
                     actor=request_user(request),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已更正扣分记录。"))
                 return redirect(deduction.retailer.get_absolute_url())
@@ -377,7 +364,7 @@ class IndicatorEntryView(_RoleRequiredMixin, View):
                             actor=request_user(request),
                         )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存 %(n)s 项指标。") % {"n": len(cells)})
                 url = reverse("grading-indicator-entry")
@@ -430,7 +417,7 @@ class AppealCreateView(LoginRequiredMixin, View):
                     actor=request_user(request),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已提交复核申请，等待营销经理复核。"))
                 return redirect(grade.retailer.get_absolute_url())

@@ -19,6 +19,7 @@ from django.views import View
 
 from tobacco_crm.accounts.choices import Role
 from tobacco_crm.core.history import changes_of
+from tobacco_crm.core.http import add_service_errors
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.retailers.selectors import retailer_get
 
@@ -29,14 +30,6 @@ from .models import Need
 
 QUEUE_LIMIT = 100
 RETAILER_LIMIT = 20
-
-
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class NeedListView(LoginRequiredMixin, View):
@@ -89,7 +82,7 @@ class NeedCreateView(LoginRequiredMixin, View):
                     actor=request_user(request),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已登记。"))
                 return redirect(need.get_absolute_url())
@@ -150,7 +143,7 @@ class NeedDetailView(LoginRequiredMixin, View):
                 else:
                     services.need_feed_back(need=need, feedback=data["feedback"], actor=user)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect(need.get_absolute_url())

@@ -25,7 +25,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from tobacco_crm.core.http import add_service_errors, is_htmx
 from tobacco_crm.core.pagination import CappedCountPaginator
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.grading.selectors import grade_current
@@ -189,20 +189,6 @@ def orders_visible_to(user: User) -> QuerySet[Order]:
 # Shared pieces -------------------------------------------------------------------------------
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each field's message on that field, the rest
-    above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 class _EntersOrdersMixin(LoginRequiredMixin):
     """403 for a signed-in user whose role does not enter orders."""
 
@@ -228,7 +214,7 @@ class RetailerLimitsView(LoginRequiredMixin, View):
             "can_enter": user.enters_orders,
         }
         template = (
-            "orders/_retailer_limits.html" if _is_htmx(request) else "orders/retailer_limits.html"
+            "orders/_retailer_limits.html" if is_htmx(request) else "orders/retailer_limits.html"
         )
         return render(request, template, context)
 
@@ -322,7 +308,7 @@ class OrderEntryView(_EntersOrdersMixin, View):
                     client_token=str(form.cleaned_data["client_token"]),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 context = {
                     "retailer": setup["retailer"],
@@ -398,7 +384,7 @@ class DemandReportView(_EntersOrdersMixin, View):
                             actor=request_user(request),
                         )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存 %(n)s 个规格的需求。") % {"n": len(changed)})
                 return redirect("orders-demand", retailer_id=setup["retailer"].pk)

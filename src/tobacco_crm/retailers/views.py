@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from tobacco_crm.core.http import add_service_errors, xlsx_download
 from tobacco_crm.core.pagination import CappedCountPaginator
 from tobacco_crm.core.requests import request_user
 
@@ -24,14 +25,7 @@ from .selectors import retailer_get, retailer_history, retailer_list, retailer_r
 from .services import retailer_update
 from .tables import RetailerTable
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 25
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 class RetailerListView(LoginRequiredMixin, View):
@@ -62,7 +56,7 @@ class RetailerExportView(LoginRequiredMixin, View):
         )
         content = retailers_export_workbook(retailers=queryset, user=request_user(request))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return _xlsx_response(content, f"retailers-{stamp}.xlsx")
+        return xlsx_download(content, f"retailers-{stamp}.xlsx")
 
 
 class RetailerDetailView(LoginRequiredMixin, View):
@@ -105,8 +99,7 @@ class RetailerEditView(LoginRequiredMixin, View):
             try:
                 retailer_update(retailer=fresh, data=data, actor=request_user(request))
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect(fresh.get_absolute_url())
@@ -154,4 +147,4 @@ class RetailerTemplateView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         from .excel import retailer_template_workbook
 
-        return _xlsx_response(retailer_template_workbook(), "retailer-import-template.xlsx")
+        return xlsx_download(retailer_template_workbook(), "retailer-import-template.xlsx")

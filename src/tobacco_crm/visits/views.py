@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tobacco_crm.core.excel import XLSX_CONTENT_TYPE, SheetSpec, write_workbook
+from tobacco_crm.core.excel import SheetSpec, write_workbook
+from tobacco_crm.core.http import xlsx_download
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.retailers.models import Retailer
 
@@ -259,8 +260,4 @@ class PlanExportView(LoginRequiredMixin, View):
                 wrap=True,
             )
         )
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = (
-            f'attachment; filename="visit-plan-{plan.week_start.isoformat()}.xlsx"'
-        )
-        return response
+        return xlsx_download(data, f"visit-plan-{plan.week_start.isoformat()}.xlsx")

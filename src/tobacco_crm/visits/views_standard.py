@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from tobacco_crm.core.http import add_service_errors
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.grading.choices import Segment
-from tobacco_crm.grading.views_manage.base import add_service_errors
 from tobacco_crm.retailers.choices import BusinessFormat
 
 from .forms_standard import WEEKDAYS, ServiceStandardForm

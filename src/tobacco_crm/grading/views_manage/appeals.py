@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tobacco_crm.core.http import add_service_errors
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.engines.grading import explain_text_zh
 
@@ -20,7 +21,7 @@ from ..models import Appeal
 from ..selectors import grade_explanation
 from ..services import appeal_review
 from . import reads
-from .base import GradingManagerView, add_service_errors
+from .base import GradingManagerView
 
 SERVICE_FIELDS = {"new_tier": "new_tier", "review_note": "note"}
 

@@ -8,13 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tobacco_crm.core.http import add_service_errors
 from tobacco_crm.core.requests import request_user
 
 from ..forms_manage import PeriodForm, RunStartForm
 from ..selectors import run_in_force
 from ..services import grading_period_create
 from . import reads
-from .base import GradingManagerView, add_service_errors
+from .base import GradingManagerView
 
 RECENT = 5
 

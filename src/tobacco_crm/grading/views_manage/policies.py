@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tobacco_crm.core.http import add_service_errors, download
 from tobacco_crm.core.requests import request_user
 from tobacco_crm.engines.grading import GradingPolicy as EnginePolicy
 
@@ -28,7 +29,7 @@ from ..forms_manage import (
 from ..models import GradingPolicy
 from ..services import grading_policy_save
 from . import reads
-from .base import GradingManagerView, add_service_errors, download
+from .base import GradingManagerView
 
 SEGMENT_SCORE_LABELS = {"business": gettext_lazy("经营得分"), "final": gettext_lazy("综合得分")}
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from tobacco_crm.accounts.models import Territory
+from tobacco_crm.core.http import xlsx_download
 from tobacco_crm.core.requests import request_user
 
 from ..choices import ComplianceClass, RunStatus, Segment
@@ -25,7 +26,7 @@ from ..selectors import run_distribution_by_territory, run_movements
 from ..services import grading_run_discard, grading_run_publish, grading_run_start
 from ..tables import RetailerGradeTable
 from . import reads
-from .base import GradingManagerView, xlsx_download
+from .base import GradingManagerView
 
 GRADES_PER_PAGE = 50
 DEFAULT_TIER_COUNT = 30

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tobacco_crm.core.excel import XLSX_CONTENT_TYPE
 from tobacco_crm.core.requests import request_user
 
 
@@ -29,10 +27,3 @@ def error_text(error: ValidationError | ValueError) -> str:
     if isinstance(error, ValidationError):
         return "；".join(error.messages)
     return str(error)
-
-
-def xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    """An .xlsx attachment; `filename` may hold Chinese (RFC 5987 encoding)."""
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response

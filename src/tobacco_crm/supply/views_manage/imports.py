@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tobacco_crm.core.http import xlsx_download
 from tobacco_crm.core.requests import request_user
 
 from .. import selectors
 from ..excel import plan_lines_import, plan_template_workbook
 from ..forms import PlanImportForm
-from .base import SupplyManagerView, xlsx_download
+from .base import SupplyManagerView
 
 
 class PlanImportView(SupplyManagerView):

@@ -10,12 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from tobacco_crm.core.http import xlsx_download
 from tobacco_crm.core.requests import request_user
 
 from .. import selectors
 from ..excel import limits_export_workbook
 from ..forms import LimitsExportForm
-from .base import xlsx_download
 
 
 class TierTableView(LoginRequiredMixin, View):
