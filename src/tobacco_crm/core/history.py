@@ -33,6 +33,8 @@ class ChangeEntry:
 
 
 KIND_LABELS = {"+": "创建", "~": "修改", "-": "删除"}
+# How a change shows an empty value.
+EMPTY = "—"
 
 
 def stamp_history(instance: models.Model, *, actor: Any, reason: str = "") -> None:
@@ -43,7 +45,7 @@ def stamp_history(instance: models.Model, *, actor: Any, reason: str = "") -> No
 
 def _display(model: type[models.Model], field_name: str, value: Any) -> str:
     if value is None or value == "":
-        return "—"
+        return EMPTY
     try:
         field = model._meta.get_field(field_name)
     except Exception:

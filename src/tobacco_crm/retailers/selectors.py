@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from tobacco_crm.core.history import ChangeEntry, changes_of
+from tobacco_crm.core.history import EMPTY, ChangeEntry, changes_of
 from tobacco_crm.core.masking import license_no_for, phone_for
 from tobacco_crm.core.pagination import CappedCountPaginator
 
@@ -64,17 +64,20 @@ MASKERS = {"phone": phone_for, "license_no": license_no_for}
 def retailer_history(*, retailer: Retailer, user: User, limit: int = 100) -> list[ChangeEntry]:
     """The retailer's change history, with phone and license values masked for roles that
     don't see them in full."""
-    entries = changes_of(retailer, limit=limit)
-    masked = []
-    for entry in entries:
-        changes = [
-            replace(c, old=MASKERS[c.field](user, c.old), new=MASKERS[c.field](user, c.new))
-            if c.field in MASKERS and c.old != "—" and c.new != "—"
-            else c
-            for c in entry.changes
-        ]
-        masked.append(replace(entry, changes=changes))
-    return masked
+
+    def mask(field: str, value: str) -> str:
+        return MASKERS[field](user, value) if field in MASKERS and value != EMPTY else value
+
+    return [
+        replace(
+            entry,
+            changes=[
+                replace(c, old=mask(c.field, c.old), new=mask(c.field, c.new))
+                for c in entry.changes
+            ],
+        )
+        for entry in changes_of(retailer, limit=limit)
+    ]
 
 
 def retailer_recent_orders(*, retailer: Retailer, limit: int = 10) -> QuerySet[Order]:

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tobacco_crm.accounts.models import Territory
-from tobacco_crm.core.api import MaskedCharField, choice_label, masked
+from tobacco_crm.core.api import MaskedCharField, choice_label
 from tobacco_crm.core.history import KIND_LABELS
 from tobacco_crm.core.masking import license_no_for, phone_for
 
@@ -16,8 +16,6 @@ from ..models import Retailer
 
 # Fields shown masked to roles that don't need them in full, with their mask.
 MASKED_FIELDS = {"phone": phone_for, "license_no": license_no_for}
-# How the history shows an empty value (core.history); nothing to mask there.
-EMPTY = "—"
 
 
 class ImportantDateSerializer(serializers.Serializer):
@@ -102,22 +100,12 @@ class RetailerSerializer(serializers.ModelSerializer):
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    """One field's change in a history entry; phone and license values masked as above."""
+    """One field's change in a history entry (masked by `retailers.selectors.retailer_history`)."""
 
     field = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     old = serializers.CharField()
     new = serializers.CharField()
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        mask = MASKED_FIELDS.get(data["field"])
-        if mask is not None:
-            request = self.context.get("request")
-            for key in ("old", "new"):
-                if data[key] != EMPTY:
-                    data[key] = masked(mask, request, data[key])
-        return data
 
 
 class RetailerChangeSerializer(serializers.Serializer):

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from tobacco_crm.core.api import UserMixin, request_user, service_errors
-from tobacco_crm.core.history import changes_of
 
 from ..filtersets import RetailerFilterSet
 from ..models import Retailer
 from ..querysets import RetailerQuerySet
+from ..selectors import retailer_history
 from ..services import retailer_create, retailer_update
 from .serializers import RetailerChangeSerializer, RetailerSerializer
 
@@ -82,6 +82,8 @@ class RetailerViewSet(
         changed fields (phone and license values masked for roles that don't see them)."""
         retailer = self.get_object()
         serializer = RetailerChangeSerializer(
-            changes_of(retailer), many=True, context=self.get_serializer_context()
+            retailer_history(retailer=retailer, user=self.user),
+            many=True,
+            context=self.get_serializer_context(),
         )
         return Response(serializer.data)

@@ -211,3 +211,19 @@ def test_huge_result_count_is_capped(client, manager_a, territory_a, monkeypatch
 
     assert "超过 3 户" in response.text
     assert response.context["table"].paginator.count == 4
+
+
+def test_history_masks_a_phone_even_when_the_old_value_was_empty(
+    client, marketing_manager, territory_a
+):
+    from tobacco_crm.retailers.selectors import retailer_history
+    from tobacco_crm.retailers.services import retailer_update
+
+    shop = RetailerFactory(territory=territory_a, phone="13811112222")
+    Retailer.objects.filter(pk=shop.pk).update(phone="")  # an archive that had no phone
+    shop.history.update(phone="")
+    retailer_update(retailer=shop, data={"phone": "13999998888"}, actor=marketing_manager)
+
+    change = retailer_history(retailer=shop, user=marketing_manager)[0].changes[0]
+
+    assert (change.field, change.old, change.new) == ("phone", "—", "139****8888")
